@@ -1,0 +1,53 @@
+# The softmax book. Every target bootstraps .venv itself from requirements.lock.
+#   make book      build the HTML book into _build/html (executes notebooks, cache mode)
+#   make test      run every test layer (library, notebooks, structure, book build, browser)
+#   make execute   re-execute every notebook in place, refreshing stored outputs
+#   make bench     time softmaxlab against scipy.special, print ratios
+#   make serve     serve _build/html on http://127.0.0.1:8000
+#   make clean     remove builds and caches
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+JB     := $(VENV)/bin/jupyter-book
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb exercises/*.ipynb solutions/*.ipynb))
+PORT ?= 8000
+
+.PHONY: book book-student test execute bench serve clean lock
+
+$(STAMP):
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+book: $(STAMP)
+	$(JB) build .
+	@echo "Book built: $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadscope
+
+execute: $(STAMP)
+	$(PY) tests/execute_notebooks.py $(NOTEBOOKS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_core.py
+
+serve:
+	@test -f _build/html/index.html || $(MAKE) book
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+clean:
+	rm -rf _build .jupyter_cache .pytest_cache .hypothesis
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
+
+lock:
+	rm -rf /tmp/softmaxlab-lock && $(PYTHON) -m venv /tmp/softmaxlab-lock
+	/tmp/softmaxlab-lock/bin/pip install --quiet ".[book,test]"
+	{ echo "# Exact versions of every dependency, so stored notebook outputs reproduce."; \
+	  echo "# Regenerate with: make lock   (after changing pyproject.toml)"; \
+	  /tmp/softmaxlab-lock/bin/pip freeze --exclude softmaxlab; } > requirements.lock

@@ -1,0 +1,89 @@
+"""The book's one figure style.
+
+Every figure in the book calls :func:`use_book_style` once (chapters do it in
+their first code cell) and takes its colours from :data:`COLORS`. Figures get
+an opaque white background so they stay readable in the HTML theme's dark
+mode, a fixed size and resolution, and no SVG (so nbval compares no binary).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+__all__ = ["COLORS", "BOOK_STYLE", "use_book_style", "bar_probabilities"]
+
+#: A colour-blind-safe cycle (Okabe and Ito, 2008).
+COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+BOOK_STYLE = {
+    "figure.figsize": (6.4, 3.6),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.facecolor": "white",
+    "axes.edgecolor": "#333333",
+    "axes.labelcolor": "#222222",
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=COLORS),
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.frameon": False,
+    "font.size": 10,
+    "lines.linewidth": 1.8,
+    "image.cmap": "viridis",
+    "svg.hashsalt": "softmax-book",
+}
+
+
+def use_book_style() -> None:
+    """Apply the book's matplotlib style globally and set a PNG-only inline format.
+
+    Examples
+    --------
+    >>> from softmaxlab.plotting import use_book_style
+    >>> use_book_style()
+    >>> import matplotlib
+    >>> matplotlib.rcParams["figure.facecolor"]
+    'white'
+    """
+    matplotlib.rcParams.update(BOOK_STYLE)
+    try:  # in a notebook: store PNG only, so outputs carry no SVG dates or ids
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
+    except Exception:  # pragma: no cover - outside IPython
+        pass
+
+
+def bar_probabilities(ax, probabilities, labels=None, *, color=None, title=None):
+    """Draw a probability vector as labelled bars on ``ax`` (values printed on the bars).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from softmaxlab.plotting import bar_probabilities
+    >>> fig, ax = plt.subplots()
+    >>> bars = bar_probabilities(ax, [0.2, 0.8], labels=["a", "b"])
+    >>> len(bars)
+    2
+    >>> plt.close(fig)
+    """
+    probabilities = list(map(float, probabilities))
+    if labels is None:
+        labels = [f"{i + 1}" for i in range(len(probabilities))]
+    bars = ax.bar(labels, probabilities, color=color or COLORS[0])
+    for bar, p in zip(bars, probabilities):
+        ax.text(bar.get_x() + bar.get_width() / 2, p, f"{p:.3f}", ha="center", va="bottom", fontsize=9)
+    ax.set_ylim(0, max(1.0, max(probabilities, default=0) * 1.15))
+    ax.set_ylabel("probability")
+    if title:
+        ax.set_title(title)
+    return bars

@@ -1,0 +1,123 @@
+"""Test layer 3: the book's structure.
+
+Every notebook is in the toc and every toc entry exists; every exercise has
+exactly one solution; notebooks were executed top to bottom with outputs
+stored; outputs hold no absolute paths, memory addresses, errors or bulk.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, all_notebooks
+
+NOTEBOOKS = all_notebooks()
+MAX_NOTEBOOK_BYTES = 3_000_000
+MAX_IMAGE_BYTES = 400_000
+
+
+def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+    """The document names listed in a toc file, in order."""
+    toc = yaml.safe_load(toc_path.read_text())
+    names = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return names
+
+
+def resolve(name: str) -> Path | None:
+    for suffix in (".ipynb", ".md"):
+        path = ROOT / f"{name}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def test_every_toc_entry_exists():
+    missing = [name for name in toc_files() if resolve(name) is None]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = {resolve(name) for name in toc_files()}
+    unlisted = [str(p.relative_to(ROOT)) for p in NOTEBOOKS if p not in listed]
+    assert not unlisted, f"notebooks missing from _toc.yml: {unlisted}"
+
+
+def test_toc_lists_no_file_twice():
+    names = toc_files()
+    assert len(names) == len(set(names)), "a file appears twice in _toc.yml"
+
+
+def test_every_exercise_has_exactly_one_solution_and_vice_versa():
+    exercises = {p.name for p in (ROOT / "exercises").glob("*.ipynb")}
+    solutions = {p.name for p in (ROOT / "solutions").glob("*.ipynb")}
+    assert exercises == solutions, (
+        f"exercises without solution: {sorted(exercises - solutions)}; "
+        f"solutions without exercise: {sorted(solutions - exercises)}"
+    )
+
+
+def _source(cell) -> str:
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else src
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "solutions").glob("*.ipynb")), ids=lambda p: p.name)
+def test_solution_refers_to_its_exercise_label(path):
+    exercise = json.loads((ROOT / "exercises" / path.name).read_text())
+    solution = json.loads(path.read_text())
+    ex_text = "\n".join(_source(c) for c in exercise["cells"] if c["cell_type"] == "markdown")
+    sol_text = "\n".join(_source(c) for c in solution["cells"] if c["cell_type"] == "markdown")
+    labels = re.findall(r"[`:]{3,}\{exercise\}[^\n]*\n(?:\s*:[a-z-]+:[^\n]*\n)*?\s*:label:\s*(\S+)", ex_text)
+    assert len(labels) >= 1, f"{path.name}: the exercise notebook defines no labelled {{exercise}}"
+    refs = re.findall(r"[`:]{3,}\{solution\}\s*(\S+)", sol_text)
+    assert refs, f"{path.name}: the solution notebook has no {{solution}} directive"
+    assert set(refs) <= set(labels), f"{path.name}: solution refers to {refs}, exercise defines {labels}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_is_executed_in_order_with_stored_outputs(path):
+    nb = json.loads(path.read_text())
+    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3", f"{path.name}: kernelspec must be python3"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code, f"{path.name} has no code cells"
+    counts = [c.get("execution_count") for c in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..{len(code)}; run `make execute`"
+    )
+    assert any(c.get("outputs") for c in code), f"{path.name}: no stored outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_outputs_are_clean(path):
+    raw = path.read_text()
+    assert len(raw.encode()) <= MAX_NOTEBOOK_BYTES, f"{path.name} is {len(raw)} bytes; shrink its figures"
+    nb = json.loads(raw)
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", f"{path.name} cell {i} stores an error"
+            text = json.dumps(out.get("text", "")) + json.dumps(
+                {k: v for k, v in out.get("data", {}).items() if not k.startswith("image/")}
+            )
+            assert not re.search(r"(/work/|/home/|/root/|/tmp/|[A-Z]:\\\\)", text), (
+                f"{path.name} cell {i}: absolute path in output"
+            )
+            assert not re.search(r"\b0x[0-9a-fA-F]{6,}\b", text), f"{path.name} cell {i}: memory address in output"
+            for mime, data in out.get("data", {}).items():
+                if mime.startswith("image/"):
+                    assert len(data) <= MAX_IMAGE_BYTES, f"{path.name} cell {i}: {mime} of {len(data)} bytes"
