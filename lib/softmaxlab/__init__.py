@@ -2,11 +2,23 @@
 
 The library behind the executable book on softmax. Numerics use numpy only;
 ``softmaxlab.symbolic`` holds the SymPy derivations the book shows and the
-tests prove; ``softmaxlab.plotting`` is the one figure style of the book.
+tests prove; ``softmaxlab.plotting`` is the one figure style of the book;
+``softmaxlab.exercises`` checks the readers' answers to the exercises.
 """
 
+# Chapter 1: the definition.
 from softmaxlab.core import log_softmax, logsumexp, softmax
+
+# Chapters 2-3: derivatives and losses.
+
+# Chapters 4-5: partition function, temperature, Gumbel.
+
+# Chapter 6: the variants.
 
 __version__ = "0.1.0"
 
-__all__ = ["softmax", "log_softmax", "logsumexp"]
+__all__ = [
+    "softmax",
+    "log_softmax",
+    "logsumexp",
+]

@@ -1,9 +1,4 @@
-"""SymPy versions of the book's definitions, and the derivations built on them.
-
-Chapters call these to *show* a derivation; ``tests/test_symbolic.py`` calls
-the same functions to *prove* it (``sympy.simplify(lhs - rhs) == 0``). Each
-derivation therefore lives here exactly once.
-"""
+"""SymPy versions of the definition of softmax and its first properties (chapter 1)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,13 @@
+"""SymPy versions of the book's definitions, and the derivations built on them.
+
+Chapters call these to *show* a derivation; the tests call the same functions
+to *prove* it (``sympy.simplify(lhs - rhs) == 0``), so each derivation lives
+here exactly once. One module per chapter topic; everything is re-exported here.
+"""
+
+from softmaxlab.symbolic.definition import *  # noqa: F401,F403
+from softmaxlab.symbolic.definition import __all__ as _definition_all
+from softmaxlab.symbolic.derivatives import *  # noqa: F401,F403
+from softmaxlab.symbolic.derivatives import __all__ as _derivatives_all
+
+__all__ = [*_definition_all, *_derivatives_all]
