@@ -10,6 +10,8 @@ tests prove; ``softmaxlab.plotting`` is the one figure style of the book;
 from softmaxlab.core import log_softmax, logsumexp, softmax
 
 # Chapters 2-3: derivatives and losses.
+from softmaxlab.derivatives import softmax_hessian, softmax_jacobian, softmax_jvp, softmax_vjp
+from softmaxlab.losses import binary_cross_entropy_with_logits, cross_entropy, cross_entropy_grad, entropy, kl_divergence, softmax_squared_error, softmax_squared_error_grad
 
 # Chapters 4-5: partition function, temperature, Gumbel.
 
@@ -21,4 +23,6 @@ __all__ = [
     "softmax",
     "log_softmax",
     "logsumexp",
+    "softmax_jacobian", "softmax_jvp", "softmax_vjp", "softmax_hessian",
+    "entropy", "cross_entropy", "cross_entropy_grad", "kl_divergence", "binary_cross_entropy_with_logits", "softmax_squared_error", "softmax_squared_error_grad",
 ]
