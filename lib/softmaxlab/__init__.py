@@ -12,6 +12,8 @@ from softmaxlab.core import log_softmax, logsumexp, softmax
 # Chapters 2-3: derivatives and losses.
 from softmaxlab.derivatives import softmax_hessian, softmax_jacobian, softmax_jvp, softmax_vjp
 from softmaxlab.losses import binary_cross_entropy_with_logits, cross_entropy, cross_entropy_grad, entropy, kl_divergence, softmax_squared_error, softmax_squared_error_grad
+from softmaxlab.gradcheck import GradientCheck, check_gradient, numerical_gradient, numerical_jacobian
+from softmaxlab.regression import SoftmaxRegression
 
 # Chapters 4-5: partition function, temperature, Gumbel.
 
@@ -25,4 +27,5 @@ __all__ = [
     "logsumexp",
     "softmax_jacobian", "softmax_jvp", "softmax_vjp", "softmax_hessian",
     "entropy", "cross_entropy", "cross_entropy_grad", "kl_divergence", "binary_cross_entropy_with_logits", "softmax_squared_error", "softmax_squared_error_grad",
+    "numerical_jacobian", "numerical_gradient", "check_gradient", "GradientCheck", "SoftmaxRegression",
 ]

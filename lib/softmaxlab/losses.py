@@ -64,15 +64,15 @@ def _check_distribution(p: ArrayLike, axis: int | None, name: str) -> tuple[np.n
         ax = check_axis(axis, arr.ndim)
     negative = arr < 0
     if np.any(negative):
-        where = tuple(int(i[0]) for i in np.nonzero(negative))
-        raise ValueError(f"{name} must be non-negative probabilities; found {arr[where]!r} at index {where}")
+        where = tuple(int(i) for i in np.argwhere(negative)[0])
+        raise ValueError(f"{name} must be non-negative probabilities; found {float(arr[where]):.6g} at index {where}")
     total = np.sum(arr, axis=ax, dtype=working_dtype(arr.dtype))
     bad = np.abs(total - 1) > _sum_tolerance(arr.dtype, arr.shape[ax])
     if np.any(bad):
-        where = tuple(int(i[0]) for i in np.nonzero(bad))
+        where = tuple(int(i) for i in np.argwhere(np.atleast_1d(bad))[0]) if np.ndim(bad) else ()
+        at = f" (batch index {where})" if where else ""
         raise ValueError(
-            f"{name} must sum to 1 along axis {axis}; the slice at batch index {where} sums to "
-            f"{float(np.asarray(total)[where]):.6g}"
+            f"{name} must sum to 1 along axis {axis}; a slice{at} sums to {float(np.asarray(total)[where]):.6g}"
         )
     return arr, ax
 

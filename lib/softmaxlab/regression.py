@@ -1,0 +1,216 @@
+"""Softmax regression (multinomial logistic regression), trained by plain gradient descent.
+
+The model is ``p(class | x) = softmax(x W + b)``: a linear layer and a
+softmax, the output layer of every classification network. Training
+minimises the mean cross-entropy (or, for comparison, the squared error
+between probabilities and one-hot targets) by full-batch gradient descent,
+with the gradients of :mod:`softmaxlab.losses` and nothing else: no
+autodiff, no optimiser library, so every step can be read.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from softmaxlab._validation import as_real_array
+from softmaxlab.core import softmax
+from softmaxlab.losses import (
+    cross_entropy,
+    cross_entropy_grad,
+    softmax_squared_error,
+    softmax_squared_error_grad,
+)
+
+__all__ = ["SoftmaxRegression"]
+
+_LOSSES = {
+    "cross_entropy": (cross_entropy, cross_entropy_grad),
+    "squared_error": (softmax_squared_error, softmax_squared_error_grad),
+}
+
+
+def _positive_int(value: int, name: str, minimum: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def _non_negative_float(value: float, name: str, *, positive: bool = False) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be a {'positive' if positive else 'non-negative'} finite number, got {value!r}")
+    return value
+
+
+class SoftmaxRegression:
+    r"""A linear classifier ``p(class | x) = softmax(x W + b)``, trained by gradient descent.
+
+    Parameters
+    ----------
+    n_features : int
+        Length of each input vector ``x``.
+    n_classes : int
+        Number of classes ``K >= 2``; labels are ``0, ..., K - 1``.
+    loss : {"cross_entropy", "squared_error"}, optional
+        The training objective, averaged over the batch: the cross-entropy of
+        ``softmax(x W + b)`` against the label (default), or half the squared
+        distance between it and the one-hot label (for the learning-slowdown
+        comparison; it is not recommended).
+    l2 : float, optional
+        Weight decay: ``0.5 * l2 * ||W||^2`` is added to the objective (the bias is not decayed).
+
+    Attributes
+    ----------
+    weights : ndarray, shape (n_features, n_classes)
+        ``W``, initially zero (every class equally likely). Assign to it to
+        start elsewhere.
+    bias : ndarray, shape (n_classes,)
+        ``b``, initially zero.
+    history : dict of lists
+        Filled by :meth:`fit`: ``"loss"`` and ``"accuracy"`` on the training
+        data before each step and after the last one, and ``"val_loss"``,
+        ``"val_accuracy"`` when validation data are given.
+
+    Notes
+    -----
+    The gradient of the mean loss with respect to the logits ``Z = X W + b``
+    is ``G = (softmax(Z) - Y) / n`` for cross-entropy and ``J (p - y) / n``
+    row by row for squared error; then ``dW = X^T G + l2 W`` and
+    ``db = sum of the rows of G``. Cross-entropy is convex in ``(W, b)``, so
+    gradient descent with a small enough step approaches a global minimum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmaxlab import SoftmaxRegression
+    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> y = np.array([0, 1, 1, 2])                 # the number of ones in x
+    >>> model = SoftmaxRegression(2, 3).fit(X, y, learning_rate=1.0, n_steps=500)
+    >>> model.predict(X)
+    array([0, 1, 1, 2])
+    >>> bool(model.history["loss"][-1] < model.history["loss"][0])
+    True
+    """
+
+    def __init__(self, n_features: int, n_classes: int, *, loss: str = "cross_entropy", l2: float = 0.0) -> None:
+        self.n_features = _positive_int(n_features, "n_features")
+        self.n_classes = _positive_int(n_classes, "n_classes", minimum=2)
+        if loss not in _LOSSES:
+            raise ValueError(f"loss must be one of {sorted(_LOSSES)}, got {loss!r}")
+        self.loss_name = loss
+        self.l2 = _non_negative_float(l2, "l2")
+        self.weights = np.zeros((self.n_features, self.n_classes))
+        self.bias = np.zeros(self.n_classes)
+        self.history: dict[str, list[float]] = {}
+
+    # ------------------------------------------------------------------ checks
+    def _inputs(self, X: ArrayLike, name: str = "X") -> np.ndarray:
+        arr = as_real_array(X, name).astype(np.float64, copy=False)
+        if arr.ndim != 2 or arr.shape[1] != self.n_features:
+            raise ValueError(f"{name} must have shape (n_samples, {self.n_features}), got {arr.shape}")
+        return arr
+
+    def _labels(self, y: ArrayLike, n: int, name: str = "y") -> np.ndarray:
+        arr = np.asarray(y)
+        if arr.dtype.kind not in "iu":
+            raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+        if arr.shape != (n,):
+            raise ValueError(f"{name} must have shape ({n},) to match the inputs, got {arr.shape}")
+        if np.any((arr < 0) | (arr >= self.n_classes)):
+            raise ValueError(f"{name} must hold labels in [0, {self.n_classes}); found {int(arr[(arr < 0) | (arr >= self.n_classes)][0])}")
+        return arr
+
+    # ------------------------------------------------------------------ model
+    def logits(self, X: ArrayLike) -> np.ndarray:
+        """The scores ``X W + b``, shape ``(n_samples, n_classes)``."""
+        return self._inputs(X) @ self.weights + self.bias
+
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+        """Class probabilities ``softmax(X W + b)``; each row sums to 1."""
+        return softmax(self.logits(X), axis=-1)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The most probable class of each row of ``X``."""
+        return np.argmax(self.logits(X), axis=-1)
+
+    def accuracy(self, X: ArrayLike, y: ArrayLike) -> float:
+        """The fraction of rows of ``X`` whose predicted class is ``y``."""
+        X = self._inputs(X)
+        return float(np.mean(self.predict(X) == self._labels(y, len(X))))
+
+    def loss(self, X: ArrayLike, y: ArrayLike) -> float:
+        """The training objective: the mean loss over the rows plus the weight decay."""
+        X = self._inputs(X)
+        y = self._labels(y, len(X))
+        value = float(_LOSSES[self.loss_name][0](self.logits(X), y))
+        return value + 0.5 * self.l2 * float(np.sum(self.weights**2))
+
+    def gradients(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """``(dW, db)``: the gradient of :meth:`loss` with respect to the weights and the bias."""
+        X = self._inputs(X)
+        y = self._labels(y, len(X))
+        g = _LOSSES[self.loss_name][1](X @ self.weights + self.bias, y)  # d loss / d logits
+        return X.T @ g + self.l2 * self.weights, g.sum(axis=0)
+
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        learning_rate: float = 0.5,
+        n_steps: int = 100,
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+    ) -> SoftmaxRegression:
+        """Take ``n_steps`` full-batch gradient-descent steps from the current parameters.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features)
+            Training inputs.
+        y : array_like of int, shape (n_samples,)
+            Training labels in ``[0, n_classes)``.
+        learning_rate : float, optional
+            The step size, positive.
+        n_steps : int, optional
+            Number of updates ``W -= learning_rate * dW``, ``b -= learning_rate * db``.
+        X_val, y_val : array_like, optional
+            Held-out data, evaluated along the way (never trained on).
+
+        Returns
+        -------
+        SoftmaxRegression
+            ``self``, with :attr:`history` holding ``n_steps + 1`` entries per curve.
+        """
+        X = self._inputs(X)
+        y = self._labels(y, len(X))
+        learning_rate = _non_negative_float(learning_rate, "learning_rate", positive=True)
+        n_steps = _positive_int(n_steps, "n_steps", minimum=0)
+        validate = X_val is not None or y_val is not None
+        if validate:
+            if X_val is None or y_val is None:
+                raise ValueError("X_val and y_val must be given together")
+            X_val = self._inputs(X_val, "X_val")
+            y_val = self._labels(y_val, len(X_val), "y_val")
+        keys = ["loss", "accuracy"] + (["val_loss", "val_accuracy"] if validate else [])
+        self.history = {key: [] for key in keys}
+        for step in range(n_steps + 1):
+            self.history["loss"].append(self.loss(X, y))
+            self.history["accuracy"].append(self.accuracy(X, y))
+            if validate:
+                self.history["val_loss"].append(self.loss(X_val, y_val))
+                self.history["val_accuracy"].append(self.accuracy(X_val, y_val))
+            if step == n_steps:
+                break
+            d_weights, d_bias = self.gradients(X, y)
+            self.weights -= learning_rate * d_weights
+            self.bias -= learning_rate * d_bias
+        return self
