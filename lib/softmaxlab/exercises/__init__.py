@@ -1,0 +1,80 @@
+"""Automatic checks for the book's exercises.
+
+Each exercise notebook hands the reader's answer to one ``check_*`` function
+here; it returns a :class:`CheckResult` whose ``passed`` attribute says whether
+the answer is right and which renders in the notebook as a short message
+naming the input it failed on and what was expected. An untouched scaffold
+(``None``, or a function that raises ``NotImplementedError``) gives "not
+attempted yet" and never raises.
+
+========================================  =======================================
+exercise                                  checker
+========================================  =======================================
+1  sigmoid outputs need not sum to 1      :func:`check_sigmoid_sum`
+2  monotonicity of softmax                :func:`check_monotonicity`
+3  non-locality of softmax                :func:`check_non_locality`
+4  inverting the softmax layer            :func:`check_inversion`
+5  the cross-entropy gradient             :func:`check_cross_entropy_gradient`
+6  a stable log-softmax                   :func:`check_stable_log_softmax`
+7  where the name comes from              :func:`check_argmax_limit`
+========================================  =======================================
+
+Writing a new checker: decorate a function with :func:`checker`, call the
+reader's answer through :func:`call_answer`, report a wrong answer with
+:func:`fail` (name the input), and return a success message. See
+``softmaxlab/exercises/_result.py``.
+"""
+
+from softmaxlab.exercises._result import (
+    CheckFailed,
+    CheckResult,
+    NotAttempted,
+    as_float_array,
+    call_answer,
+    checker,
+    fail,
+    first_mismatch,
+    fmt,
+    require_answer,
+)
+from softmaxlab.exercises.derivatives import check_cross_entropy_gradient, check_monotonicity
+from softmaxlab.exercises.layers import (
+    block_softmax_layer,
+    check_inversion,
+    check_non_locality,
+    check_sigmoid_sum,
+    reversed_sigmoid_layer,
+    running_sum_sigmoid_layer,
+    sigmoid_layer,
+    softmax_layer,
+)
+from softmaxlab.exercises.limits import check_argmax_limit
+from softmaxlab.exercises.numerics import check_stable_log_softmax
+
+__all__ = [
+    # the result object and the helpers for writing checkers
+    "CheckResult",
+    "CheckFailed",
+    "NotAttempted",
+    "checker",
+    "fail",
+    "call_answer",
+    "require_answer",
+    "as_float_array",
+    "first_mismatch",
+    "fmt",
+    # exercises 1-7
+    "check_sigmoid_sum",
+    "check_monotonicity",
+    "check_non_locality",
+    "check_inversion",
+    "check_cross_entropy_gradient",
+    "check_stable_log_softmax",
+    "check_argmax_limit",
+    # the test layers of exercise 3
+    "sigmoid_layer",
+    "softmax_layer",
+    "block_softmax_layer",
+    "running_sum_sigmoid_layer",
+    "reversed_sigmoid_layer",
+]

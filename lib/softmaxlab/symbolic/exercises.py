@@ -1,0 +1,304 @@
+"""SymPy derivations behind the solutions of exercises 1 to 7.
+
+Each function returns residuals that simplify to 0 (or exact values) so that a
+solution page can show the derivation and ``tests/test_symbolic_exercises.py``
+can prove it with the same code.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from softmaxlab.symbolic.definition import logits, logsumexp_sym, sigmoid_sym, softmax_sym
+from softmaxlab.symbolic.derivatives import softmax_jacobian_sym
+
+__all__ = [
+    "sigmoid_layer_sum_sym",
+    "sigmoid_pair_sum_residual",
+    "sigmoid_layer_sum_facts",
+    "softmax_jacobian_signed_form",
+    "monotonicity_residual",
+    "sigmoid_layer_jacobian_sym",
+    "dependence_pattern_sym",
+    "softmax_log_offset_sym",
+    "softmax_of_log_residual",
+    "cross_entropy_chain_rule_residual",
+    "log_softmax_shift_residual",
+    "log_softmax_log1p_residual",
+    "argmax_limit_sym",
+]
+
+
+def _exp_simplify(expr: sp.Expr, z: list[sp.Symbol]) -> sp.Expr:
+    """Simplify an expression in ``exp(z_j)`` via ``w_j = exp(z_j) > 0``, where it is rational."""
+    w = sp.symbols(f"w_1:{len(z) + 1}", positive=True)
+    rational = sp.powsimp(sp.expand(expr), combine="exp").subs({sp.exp(zj): wj for zj, wj in zip(z, w)})
+    reduced = sp.cancel(sp.together(rational))
+    if reduced == 0:
+        return sp.Integer(0)
+    return sp.simplify(reduced.subs({wj: sp.exp(zj) for zj, wj in zip(z, w)}))
+
+
+# ------------------------------------------------------------------ exercise 1
+
+
+def sigmoid_layer_sum_sym(n: int) -> sp.Expr:
+    """``sum_j sigmoid(z_j)``: the total activation of a sigmoid layer with ``n`` outputs.
+
+    Examples
+    --------
+    >>> sigmoid_layer_sum_sym(2)
+    1/(1 + exp(-z_2)) + 1/(1 + exp(-z_1))
+    """
+    return sum(sigmoid_sym(zj) for zj in logits(n))
+
+
+def sigmoid_pair_sum_residual() -> sp.Expr:
+    """``sigmoid(t) + sigmoid(-t) - 1``, simplified: 0. Two outputs at ``t`` and ``-t`` do sum to 1.
+
+    Examples
+    --------
+    >>> sigmoid_pair_sum_residual()
+    0
+    """
+    t = sp.Symbol("t", real=True)
+    return sp.simplify(sigmoid_sym(t) + sigmoid_sym(-t) - 1)
+
+
+def sigmoid_layer_sum_facts(n: int) -> dict[str, sp.Expr]:
+    """Exact facts about ``S(z) = sum_j sigmoid(z_j)`` for ``n`` outputs.
+
+    Returns
+    -------
+    dict
+        ``"at z = 0"``: ``n/2``; ``"all z_j -> -oo"``: 0; ``"all z_j -> +oo"``:
+        ``n``; ``"dS/dz_j - sigmoid'(z_j)"``: 0, where ``sigmoid' = sigmoid (1 -
+        sigmoid) > 0``. So ``S`` is continuous, strictly increasing in each
+        input, and takes every value in ``(0, n)``: it equals 1 only on a
+        surface of inputs, not everywhere.
+
+    Examples
+    --------
+    >>> sigmoid_layer_sum_facts(3)
+    {'at z = 0': 3/2, 'all z_j -> -oo': 0, 'all z_j -> +oo': 3, "dS/dz_j - sigmoid'(z_j)": 0}
+    """
+    z = logits(n)
+    total = sigmoid_layer_sum_sym(n)
+    t = sp.Symbol("t", real=True)
+    along = total.subs({zj: t for zj in z})
+    s1 = sigmoid_sym(z[0])
+    return {
+        "at z = 0": total.subs({zj: 0 for zj in z}),
+        "all z_j -> -oo": sp.limit(along, t, -sp.oo),
+        "all z_j -> +oo": sp.limit(along, t, sp.oo),
+        "dS/dz_j - sigmoid'(z_j)": sp.simplify(sp.diff(total, z[0]) - s1 * (1 - s1)),
+    }
+
+
+# ------------------------------------------------------------------ exercise 2
+
+
+def softmax_jacobian_signed_form(n: int) -> sp.Matrix:
+    """The softmax Jacobian written so its signs are visible.
+
+    Entry ``(j, j)`` is ``e^{z_j} sum_{k != j} e^{z_k} / S^2`` (positive) and
+    entry ``(j, k)``, ``j != k``, is ``-e^{z_j} e^{z_k} / S^2`` (negative),
+    with ``S = sum_k e^{z_k}``.
+
+    Examples
+    --------
+    >>> softmax_jacobian_signed_form(2)[0, 0]
+    exp(z_1)*exp(z_2)/(exp(z_1) + exp(z_2))**2
+    """
+    z = logits(n)
+    S = sum(sp.exp(zk) for zk in z)
+
+    def entry(j: int, k: int) -> sp.Expr:
+        if j == k:
+            return sp.exp(z[j]) * sum(sp.exp(z[i]) for i in range(n) if i != j) / S**2
+        return -sp.exp(z[j]) * sp.exp(z[k]) / S**2
+
+    return sp.Matrix(n, n, entry)
+
+
+def monotonicity_residual(n: int) -> sp.Matrix:
+    """The Jacobian differentiated from the definition minus :func:`softmax_jacobian_signed_form`: zeros.
+
+    Examples
+    --------
+    >>> monotonicity_residual(3) == sp.zeros(3, 3)
+    True
+    """
+    z = logits(n)
+    difference = softmax_jacobian_sym(n) - softmax_jacobian_signed_form(n)
+    return difference.applyfunc(lambda e: _exp_simplify(e, z))
+
+
+# ------------------------------------------------------------------ exercise 3
+
+
+def sigmoid_layer_jacobian_sym(n: int) -> sp.Matrix:
+    """``d sigmoid(z_j) / d z_k`` for a sigmoid layer: diagonal.
+
+    Examples
+    --------
+    >>> sigmoid_layer_jacobian_sym(2)[0, 1]
+    0
+    """
+    z = logits(n)
+    a = [sigmoid_sym(zj) for zj in z]
+    return sp.Matrix(n, n, lambda j, k: sp.diff(a[j], z[k]))
+
+
+def dependence_pattern_sym(jacobian: sp.Matrix) -> sp.Matrix:
+    """1 where an entry of a Jacobian is not identically 0 (output j depends on input k), else 0.
+
+    Examples
+    --------
+    >>> from softmaxlab.symbolic import softmax_jacobian_sym
+    >>> dependence_pattern_sym(softmax_jacobian_sym(2))
+    Matrix([
+    [1, 1],
+    [1, 1]])
+    >>> dependence_pattern_sym(sigmoid_layer_jacobian_sym(2))
+    Matrix([
+    [1, 0],
+    [0, 1]])
+    """
+    return jacobian.applyfunc(lambda e: sp.Integer(0) if sp.simplify(e) == 0 else sp.Integer(1))
+
+
+# ------------------------------------------------------------------ exercise 4
+
+
+def softmax_log_offset_sym(n: int) -> list[sp.Expr]:
+    """``z_j - ln softmax(z)_j`` for each ``j``, simplified: every entry is ``ln sum_k e^{z_k}``.
+
+    The offset between ``z`` and ``ln a`` is the same for every ``j``: it is the
+    log-partition function ``C = logsumexp(z)``.
+
+    Examples
+    --------
+    >>> softmax_log_offset_sym(2)
+    [log(exp(z_1) + exp(z_2)), log(exp(z_1) + exp(z_2))]
+    """
+    z = logits(n)
+    a = softmax_sym(z)
+    return [sp.simplify(sp.expand_log(zj - sp.log(aj), force=True)) for zj, aj in zip(z, a)]
+
+
+def softmax_of_log_residual(n: int) -> list[sp.Expr]:
+    """``softmax(ln a + C)_j - a_j`` for ``a`` on the simplex and any constant ``C``: zeros.
+
+    The last entry is ``a_n = 1 - a_1 - ... - a_{n-1}``; the first ``n - 1``
+    are positive symbols. So every ``z = ln a + C`` maps back to ``a``.
+
+    Examples
+    --------
+    >>> softmax_of_log_residual(3)
+    [0, 0, 0]
+    """
+    free = list(sp.symbols(f"a_1:{n}", positive=True))
+    a = [*free, 1 - sum(free)]
+    C = sp.Symbol("C", real=True)
+    back = softmax_sym([sp.log(aj) + C for aj in a])
+    return [sp.simplify(sp.powsimp(bj - aj, force=True)) for bj, aj in zip(back, a)]
+
+
+# ------------------------------------------------------------------ exercise 5
+
+
+def cross_entropy_chain_rule_residual(n: int) -> list[sp.Expr]:
+    """The chain rule for ``CE = -sum_i y_i ln p_i`` minus ``p_j - y_j``, for any target on the simplex.
+
+    ``d CE / d z_j = sum_i (d CE / d p_i)(d p_i / d z_j)`` with ``d CE / d p_i =
+    -y_i / p_i`` and the Jacobian ``d p_i / d z_j = p_i (delta_ij - p_j)``.
+    The targets ``y`` are symbols with ``y_n = 1 - y_1 - ... - y_{n-1}``, so a
+    one-hot target is a special case. Returns one simplified residual per
+    ``j``: all 0.
+
+    Examples
+    --------
+    >>> cross_entropy_chain_rule_residual(3)
+    [0, 0, 0]
+    """
+    p = list(sp.symbols(f"p_1:{n + 1}", positive=True))
+    y_free = list(sp.symbols(f"y_1:{n}", real=True))
+    y = [*y_free, 1 - sum(y_free)]
+    dce_dp = [-y[i] / p[i] for i in range(n)]
+    dp_dz = [[p[i] * (sp.KroneckerDelta(i, j) - p[j]) for j in range(n)] for i in range(n)]
+    return [sp.simplify(sum(dce_dp[i] * dp_dz[i][j] for i in range(n)) - (p[j] - y[j])) for j in range(n)]
+
+
+# ------------------------------------------------------------------ exercise 6
+
+
+def log_softmax_shift_residual(n: int) -> list[sp.Expr]:
+    """``ln softmax(z)_j - ((z_j - m) - ln sum_k e^{z_k - m})`` for a symbolic shift ``m``: zeros.
+
+    Any ``m`` works; choosing ``m = max z`` makes every exponent ``<= 0``, so
+    nothing overflows and the sum is at least 1, so its log is finite.
+
+    Examples
+    --------
+    >>> log_softmax_shift_residual(3)
+    [0, 0, 0]
+    """
+    z = logits(n)
+    m = sp.Symbol("m", real=True)
+    shifted = [(zj - m) - sp.log(sum(sp.exp(zk - m) for zk in z)) for zj in z]
+    direct = [zj - logsumexp_sym(z) for zj in z]
+    return [sp.simplify(sp.expand_log(sp.log(sp.exp(d)) - s, force=True)) for d, s in zip(direct, shifted)]
+
+
+def log_softmax_log1p_residual(n: int) -> sp.Expr:
+    """For the largest entry ``z_1``: ``ln softmax(z)_1 + log1p(s)`` with ``s = sum_{k>1} e^{z_k - z_1}``: 0.
+
+    Examples
+    --------
+    >>> log_softmax_log1p_residual(3)
+    0
+    """
+    z = logits(n)
+    s = sum(sp.exp(zk - z[0]) for zk in z[1:])
+    return sp.simplify(sp.expand_log(sp.log(softmax_sym(z)[0]), force=True) + sp.log(1 + s))
+
+
+# ------------------------------------------------------------------ exercise 7
+
+
+def argmax_limit_sym(n_max: int, n_rest: int) -> dict[str, list[sp.Expr]]:
+    """``lim_{c -> oo} softmax(c z)`` when ``n_max`` entries tie for the maximum ``t`` and the rest lie below.
+
+    The scores are ``z = (t, ..., t, t - g_1, ..., t - g_{n_rest})`` with gaps
+    ``g_i > 0`` left symbolic, so the result holds for every such ``z``.
+
+    Returns
+    -------
+    dict
+        ``"shift residual"``: ``softmax(c z) - softmax(c (z - t))``, zeros (so
+        each entry is ``e^{-c d_j} / sum_k e^{-c d_k}`` with ``d = t - z >= 0``);
+        ``"term limits"``: the limits of ``e^{-c d_j}``, 1 at a maximum and 0
+        elsewhere; ``"limit"``: the limits of the entries, ``1/n_max`` at each
+        maximum and 0 elsewhere.
+
+    Examples
+    --------
+    >>> argmax_limit_sym(2, 1)
+    {'shift residual': [0, 0, 0], 'term limits': [1, 1, 0], 'limit': [1/2, 1/2, 0]}
+    """
+    if n_max < 1 or n_rest < 0:
+        raise ValueError(f"need n_max >= 1 and n_rest >= 0, got {n_max!r} and {n_rest!r}")
+    c = sp.Symbol("c", positive=True)
+    t = sp.Symbol("t", real=True)
+    gaps = list(sp.symbols(f"g_1:{n_rest + 1}", positive=True)) if n_rest else []
+    d = [sp.Integer(0)] * n_max + gaps
+    z = [t - dj for dj in d]
+    terms = [sp.exp(-c * dj) for dj in d]
+    shifted = [term / sum(terms) for term in terms]
+    residual = [sp.simplify(a - b) for a, b in zip(softmax_sym(z, c), shifted)]
+    return {
+        "shift residual": residual,
+        "term limits": [sp.limit(term, c, sp.oo) for term in terms],
+        "limit": [sp.limit(a, c, sp.oo) for a in shifted],
+    }
