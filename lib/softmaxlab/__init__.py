@@ -16,6 +16,11 @@ from softmaxlab.gradcheck import GradientCheck, check_gradient, numerical_gradie
 from softmaxlab.regression import SoftmaxRegression
 
 # Chapters 4-5: partition function, temperature, Gumbel.
+from softmaxlab.thermo import boltzmann, energy_variance, free_energy, heat_capacity, log_partition, mean_energy, thermo_entropy, variational_free_energy
+from softmaxlab.ising import IsingThermodynamics, ising_ring_log_partition, ising_ring_thermodynamics
+from softmaxlab.bandit import BanditResult, boltzmann_bandit
+from softmaxlab.gumbel import gumbel_max_sample, gumbel_softmax
+from softmaxlab.smoothmax import hardmax, smooth_min, softmin
 
 # Chapter 6: the variants.
 
@@ -28,4 +33,7 @@ __all__ = [
     "softmax_jacobian", "softmax_jvp", "softmax_vjp", "softmax_hessian",
     "entropy", "cross_entropy", "cross_entropy_grad", "kl_divergence", "binary_cross_entropy_with_logits", "softmax_squared_error", "softmax_squared_error_grad",
     "numerical_jacobian", "numerical_gradient", "check_gradient", "GradientCheck", "SoftmaxRegression",
+    "boltzmann", "log_partition", "free_energy", "mean_energy", "energy_variance", "heat_capacity", "thermo_entropy", "variational_free_energy",
+    "ising_ring_log_partition", "ising_ring_thermodynamics", "IsingThermodynamics", "boltzmann_bandit", "BanditResult",
+    "gumbel_max_sample", "gumbel_softmax", "hardmax", "softmin", "smooth_min",
 ]

@@ -9,5 +9,9 @@ from softmaxlab.symbolic.definition import *  # noqa: F401,F403
 from softmaxlab.symbolic.definition import __all__ as _definition_all
 from softmaxlab.symbolic.derivatives import *  # noqa: F401,F403
 from softmaxlab.symbolic.derivatives import __all__ as _derivatives_all
+from softmaxlab.symbolic.thermo import *  # noqa: F401,F403
+from softmaxlab.symbolic.thermo import __all__ as _thermo_all
+from softmaxlab.symbolic.argmax import *  # noqa: F401,F403
+from softmaxlab.symbolic.argmax import __all__ as _argmax_all
 
-__all__ = [*_definition_all, *_derivatives_all]
+__all__ = [*_definition_all, *_derivatives_all, *_thermo_all, *_argmax_all]

@@ -1,0 +1,302 @@
+"""SymPy derivations for the argmax limit (chapter 5).
+
+Limits of ``softmax(z / T)`` as ``T -> 0+`` and ``T -> infinity`` (ties
+included), the ratio identity behind the ``exp(-gap / T)`` bound, LogSumExp as
+the smooth maximum, the pointwise-but-not-uniform convergence near a tie,
+saturation of the two-class derivative, the variance of a dot product (why
+attention divides by ``sqrt(d)``), and the Gumbel-max trick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from softmaxlab.symbolic.definition import logits, softmax_sym
+
+__all__ = [
+    "tempered_softmax_limits",
+    "tempered_logsumexp_limits",
+    "softmax_ratio_identity",
+    "two_state_limits",
+    "pointwise_counterexample",
+    "two_class_saturation",
+    "dot_product_variance",
+    "gumbel_max_probability",
+    "gumbel_max_value_distribution",
+]
+
+T = sp.Symbol("T", positive=True)
+
+
+def _exact(values: Sequence) -> list[sp.Expr]:
+    """Convert numbers to exact SymPy numbers (floats via their shortest decimal)."""
+    if len(values) == 0:
+        raise ValueError("values must not be empty")
+    return [sp.nsimplify(v, rational=True) if isinstance(v, float) else sp.sympify(v) for v in values]
+
+
+def tempered_softmax_limits(values: Sequence) -> dict[str, list[sp.Expr]]:
+    """Exact limits of ``softmax(z / T)`` for concrete scores ``z`` as ``T -> 0+`` and ``T -> infinity``.
+
+    Parameters
+    ----------
+    values : sequence of numbers
+        The scores ``z`` (converted to exact rationals).
+
+    Returns
+    -------
+    dict
+        ``"T -> 0+"``: ``1/m`` on each of the ``m`` maximal entries, 0 elsewhere;
+        ``"T -> oo"``: ``1/n`` everywhere.
+
+    Examples
+    --------
+    >>> tempered_softmax_limits([2, 2, 1])
+    {'T -> 0+': [1/2, 1/2, 0], 'T -> oo': [1/3, 1/3, 1/3]}
+    """
+    z = _exact(values)
+    p = softmax_sym(z, 1 / T)
+    return {
+        "T -> 0+": [sp.limit(pi, T, 0, "+") for pi in p],
+        "T -> oo": [sp.limit(pi, T, sp.oo) for pi in p],
+    }
+
+
+def tempered_logsumexp_limits(values: Sequence) -> dict[str, sp.Expr]:
+    """Exact limits of the smooth maximum ``T log sum_j exp(z_j / T)`` for concrete ``z``.
+
+    Returns
+    -------
+    dict
+        ``"T -> 0+"``: ``max(z)``; ``"excess / T, T -> 0+"``: ``log m`` for ``m``
+        tied maxima (the excess over the max is about ``T log m``);
+        ``"minus T log n, T -> oo"``: ``mean(z)`` (at high temperature the
+        smooth max is ``T log n + mean(z) + O(1/T)``).
+
+    Examples
+    --------
+    >>> tempered_logsumexp_limits([2, 2, 1])
+    {'T -> 0+': 2, 'excess / T, T -> 0+': log(2), 'minus T log n, T -> oo': 5/3}
+    """
+    z = _exact(values)
+    smooth = T * sp.log(sum(sp.exp(zj / T) for zj in z))
+    top = sp.Max(*z)
+    return {
+        "T -> 0+": sp.limit(smooth, T, 0, "+"),
+        "excess / T, T -> 0+": sp.limit((smooth - top) / T, T, 0, "+"),
+        "minus T log n, T -> oo": sp.limit(smooth - T * sp.log(len(z)), T, sp.oo),
+    }
+
+
+def softmax_ratio_identity(n: int) -> list[list[sp.Expr]]:
+    """``p_i / p_j - exp((z_i - z_j) / T)`` for all pairs, simplified: all 0.
+
+    With ``j`` a maximal entry and ``p_j <= 1`` this gives the bound
+    ``p_i <= exp(-(max z - z_i) / T)`` on every non-maximal entry.
+
+    Examples
+    --------
+    >>> softmax_ratio_identity(2)
+    [[0, 0], [0, 0]]
+    """
+    z = logits(n)
+    p = softmax_sym(z, 1 / T)
+    return [[sp.simplify(p[i] / p[j] - sp.exp((z[i] - z[j]) / T)) for j in range(n)] for i in range(n)]
+
+
+def two_state_limits() -> dict[str, sp.Expr]:
+    """Two scores with gap ``g > 0``: the top probability is ``sigmoid(g / T)``.
+
+    Returns
+    -------
+    dict
+        ``"p_top"``, its limits ``"T -> 0+"`` (1) and ``"T -> oo"`` (1/2), and
+        ``"p_other / exp(-g/T) - p_top"`` (0): the runner-up is ``exp(-g/T)``
+        times ``p_top <= 1``, so it is at most ``exp(-g / T)``.
+
+    Examples
+    --------
+    >>> out = two_state_limits()
+    >>> out["T -> 0+"], out["T -> oo"]
+    (1, 1/2)
+    """
+    g = sp.Symbol("g", positive=True)
+    p = softmax_sym([g, sp.Integer(0)], 1 / T)
+    return {
+        "p_top": sp.simplify(p[0]),
+        "T -> 0+": sp.limit(p[0], T, 0, "+"),
+        "T -> oo": sp.limit(p[0], T, sp.oo),
+        "p_other / exp(-g/T) - p_top": sp.simplify(p[1] / sp.exp(-g / T) - p[0]),
+    }
+
+
+def pointwise_counterexample() -> dict[str, sp.Expr]:
+    """Scores ``(epsilon, 0)``: the limit exists for each ``epsilon`` but is not uniform.
+
+    ``f_T(epsilon) = softmax((epsilon, 0) / T)_1 = 1 / (1 + exp(-epsilon / T))``.
+    For fixed ``epsilon > 0`` it tends to 1 and at ``epsilon = 0`` it is 1/2, so
+    the limit is discontinuous at the tie. Along ``epsilon = T`` the value is
+    ``1 / (1 + e^-1)`` for every ``T``: the error ``sup |f_T - 1|`` over
+    ``epsilon > 0`` never drops below ``1 - 1/(1 + e^-1)``, however small ``T`` is.
+
+    Returns
+    -------
+    dict
+        ``"f"``, ``"limit, epsilon > 0"``, ``"value at epsilon = 0"``,
+        ``"along epsilon = T"`` and ``"error along epsilon = T"``.
+
+    Examples
+    --------
+    >>> out = pointwise_counterexample()
+    >>> out["limit, epsilon > 0"], out["value at epsilon = 0"]
+    (1, 1/2)
+    >>> out["along epsilon = T"], out["error along epsilon = T"]
+    (E/(1 + E), 1/(1 + E))
+    """
+    eps = sp.Symbol("epsilon", positive=True)
+    f = 1 / (1 + sp.exp(-eps / T))
+    along = sp.simplify(f.subs(eps, T))
+    return {
+        "f": f,
+        "limit, epsilon > 0": sp.limit(f, T, 0, "+"),
+        "value at epsilon = 0": f.subs(eps, 0),
+        "along epsilon = T": along,
+        "error along epsilon = T": sp.simplify(1 - along),
+    }
+
+
+def two_class_saturation() -> dict[str, sp.Expr]:
+    """Derivative of ``softmax((z_1, z_2) / T)_1`` with respect to ``z_1`` at a gap ``g = z_1 - z_2 > 0``.
+
+    It is ``s (1 - s) / T`` with ``s = sigmoid(g / T)``: it vanishes as
+    ``T -> 0+`` (saturation: the output no longer responds to the input) and
+    as ``T -> infinity``, and is at most ``1 / (4T)``, reached at a tie.
+
+    Returns
+    -------
+    dict
+        ``"derivative"``, ``"derivative - s(1-s)/T"`` (0), ``"T -> 0+"`` (0),
+        ``"T -> oo"`` (0) and ``"at a tie"`` (``1/(4T)``).
+
+    Examples
+    --------
+    >>> out = two_class_saturation()
+    >>> out["T -> 0+"], out["T -> oo"], out["at a tie"]
+    (0, 0, 1/(4*T))
+    """
+    z1, z2 = logits(2)
+    g = sp.Symbol("g", positive=True)
+    p1 = softmax_sym([z1, z2], 1 / T)[0]
+    derivative = sp.simplify(sp.diff(p1, z1).subs(z1, z2 + g))
+    s = 1 / (1 + sp.exp(-g / T))
+    return {
+        "derivative": derivative,
+        "derivative - s(1-s)/T": sp.simplify(derivative - s * (1 - s) / T),
+        "T -> 0+": sp.limit(derivative, T, 0, "+"),
+        "T -> oo": sp.limit(derivative, T, sp.oo),
+        "at a tie": sp.simplify(sp.limit(derivative, g, 0)),
+    }
+
+
+def dot_product_variance(d: int) -> sp.Expr:
+    """Variance of ``q . k`` for ``q, k`` in ``R^d`` with independent zero-mean, unit-variance entries: ``d``.
+
+    Expands ``(sum_i q_i k_i)^2`` and takes expectations monomial by monomial
+    (``E[x] = 0``, ``E[x^2] = 1``, independence); no distribution beyond the
+    first two moments is assumed. Dividing the scores by ``sqrt(d)`` restores
+    unit variance, which is why scaled dot-product attention does it.
+
+    Examples
+    --------
+    >>> dot_product_variance(3)
+    3
+    """
+    if d < 1:
+        raise ValueError(f"d must be a positive integer, got {d!r}")
+    q = sp.symbols(f"q_1:{d + 1}", real=True)
+    k = sp.symbols(f"k_1:{d + 1}", real=True)
+    variables = [*q, *k]
+    moments = {0: 1, 1: 0, 2: 1}
+
+    def expectation(poly_expr: sp.Expr) -> sp.Expr:
+        poly = sp.Poly(sp.expand(poly_expr), *variables)
+        total = sp.Integer(0)
+        for powers, coefficient in poly.terms():
+            term = coefficient
+            for power in powers:
+                term *= moments[power]
+            total += term
+        return total
+
+    s = sum(qi * ki for qi, ki in zip(q, k))
+    mean = expectation(s)
+    return sp.simplify(expectation(s**2) - mean**2)
+
+
+def gumbel_max_probability(k: int) -> dict[str, sp.Expr]:
+    """Prove the Gumbel-max trick for ``k`` classes: ``P(argmax_j (a_j + G_j) = 1) = softmax(a)_1``.
+
+    ``G_j`` are independent standard Gumbel variables (CDF ``exp(-exp(-x))``).
+    The probability that class 1 wins is the integral over the value ``g`` of
+    its perturbed score of its density times the probability that every other
+    class stays below: ``int f(g - a_1) prod_{j>1} F(g - a_j) dg``. The
+    substitution ``u = exp(-g)`` turns it into ``int_0^oo exp(a_1 - u sum_j exp(a_j)) du``.
+
+    Returns
+    -------
+    dict
+        ``"integrand"`` (in ``g``), ``"substituted"`` (in ``u``), ``"probability"``
+        and ``"difference"`` (probability minus ``softmax(a)_1``, simplified: 0).
+
+    Examples
+    --------
+    >>> gumbel_max_probability(2)["difference"]
+    0
+    """
+    if k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    a = logits(k, "a")
+    g = sp.Symbol("g", real=True)
+    u = sp.Symbol("u", positive=True)
+
+    def cdf(x):
+        return sp.exp(-sp.exp(-x))
+
+    def pdf(x):
+        return sp.exp(-x - sp.exp(-x))
+
+    integrand = pdf(g - a[0])
+    for aj in a[1:]:
+        integrand *= cdf(g - aj)
+    substituted = sp.simplify(sp.powsimp(sp.expand(integrand.subs(g, -sp.log(u)) / u), combine="exp"))
+    probability = sp.simplify(sp.integrate(substituted, (u, 0, sp.oo)))
+    return {
+        "integrand": integrand,
+        "substituted": substituted,
+        "probability": probability,
+        "difference": sp.simplify(probability - softmax_sym(a)[0]),
+    }
+
+
+def gumbel_max_value_distribution(k: int) -> sp.Expr:
+    """CDF of ``max_j (a_j + G_j)`` minus the Gumbel CDF centred at ``logsumexp(a)``, simplified: 0.
+
+    The winning perturbed score is itself Gumbel distributed, with location
+    ``logsumexp(a)``: the Gumbel family is closed under max, and its location
+    parameter combines by logsumexp.
+
+    Examples
+    --------
+    >>> gumbel_max_value_distribution(3)
+    0
+    """
+    if k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    a = logits(k, "a")
+    x = sp.Symbol("x", real=True)
+    cdf_max = sp.Mul(*[sp.exp(-sp.exp(-(x - aj))) for aj in a])
+    lse = sp.log(sum(sp.exp(aj) for aj in a))
+    gumbel = sp.exp(-sp.exp(-(x - lse)))
+    return sp.simplify(sp.powsimp(sp.expand(sp.log(cdf_max) - sp.log(gumbel), force=True), combine="exp"))
