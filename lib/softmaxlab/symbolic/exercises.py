@@ -32,7 +32,7 @@ __all__ = [
 def _exp_simplify(expr: sp.Expr, z: list[sp.Symbol]) -> sp.Expr:
     """Simplify an expression in ``exp(z_j)`` via ``w_j = exp(z_j) > 0``, where it is rational."""
     w = sp.symbols(f"w_1:{len(z) + 1}", positive=True)
-    rational = sp.powsimp(sp.expand(expr), combine="exp").subs({sp.exp(zj): wj for zj, wj in zip(z, w)})
+    rational = sp.expand(expr, power_exp=True).subs({sp.exp(zj): wj for zj, wj in zip(z, w)})
     reduced = sp.cancel(sp.together(rational))
     if reduced == 0:
         return sp.Integer(0)
@@ -261,7 +261,9 @@ def log_softmax_log1p_residual(n: int) -> sp.Expr:
     """
     z = logits(n)
     s = sum(sp.exp(zk - z[0]) for zk in z[1:])
-    return sp.simplify(sp.expand_log(sp.log(softmax_sym(z)[0]), force=True) + sp.log(1 + s))
+    # log a + log(1 + s) = log(a (1 + s)) for positive a and s; show a (1 + s) = 1
+    product_minus_one = _exp_simplify(softmax_sym(z)[0] * (1 + s) - 1, z)
+    return sp.log(1 + product_minus_one)
 
 
 # ------------------------------------------------------------------ exercise 7
