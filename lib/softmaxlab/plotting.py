@@ -28,6 +28,7 @@ BOOK_STYLE = {
     "axes.edgecolor": "#333333",
     "axes.labelcolor": "#222222",
     "axes.grid": True,
+    "axes.axisbelow": True,
     "grid.color": "#dddddd",
     "grid.linewidth": 0.6,
     "axes.spines.top": False,
