@@ -23,6 +23,13 @@ from softmaxlab.gumbel import gumbel_max_sample, gumbel_softmax
 from softmaxlab.smoothmax import hardmax, smooth_min, softmin
 
 # Chapter 6: the variants.
+from softmaxlab.hierarchical import BinaryTree, balanced_tree, hierarchical_log_prob, hierarchical_log_prob_grad, hierarchical_log_softmax, hierarchical_softmax, huffman_tree
+from softmaxlab.sampled import sampled_softmax_grad, sampled_softmax_loss
+from softmaxlab.nce import nce_grad, nce_logits, nce_loss
+from softmaxlab.negative_sampling import negative_sampling_grad, negative_sampling_loss, shifted_pmi, unigram_noise
+from softmaxlab.sparse import entmax15, entmax15_jacobian, entmax15_jvp, entmax15_threshold, entmax_bisect, sparsemax, sparsemax_jacobian, sparsemax_jvp, sparsemax_threshold
+from softmaxlab.attention import MemoryTraffic, scaled_dot_product_attention
+from softmaxlab.online import SoftmaxState, merge, online_logsumexp, online_softmax, softmax_state, tiled_attention
 
 __version__ = "0.1.0"
 
@@ -36,4 +43,5 @@ __all__ = [
     "boltzmann", "log_partition", "free_energy", "mean_energy", "energy_variance", "heat_capacity", "thermo_entropy", "variational_free_energy",
     "ising_ring_log_partition", "ising_ring_thermodynamics", "IsingThermodynamics", "boltzmann_bandit", "BanditResult",
     "gumbel_max_sample", "gumbel_softmax", "hardmax", "softmin", "smooth_min",
+    "BinaryTree", "balanced_tree", "huffman_tree", "hierarchical_softmax", "hierarchical_log_softmax", "hierarchical_log_prob", "hierarchical_log_prob_grad", "sampled_softmax_loss", "sampled_softmax_grad", "nce_logits", "nce_loss", "nce_grad", "unigram_noise", "negative_sampling_loss", "negative_sampling_grad", "shifted_pmi", "sparsemax", "sparsemax_threshold", "sparsemax_jacobian", "sparsemax_jvp", "entmax15", "entmax15_threshold", "entmax15_jacobian", "entmax15_jvp", "entmax_bisect", "MemoryTraffic", "scaled_dot_product_attention", "SoftmaxState", "softmax_state", "merge", "online_softmax", "online_logsumexp", "tiled_attention",
 ]
