@@ -40,20 +40,24 @@ def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
         return rng
     if rng is None:
         return np.random.default_rng()
-    if isinstance(rng, Integral) and not isinstance(rng, (bool, np.bool_)) and rng >= 0:
+    if _is_int(rng) and rng >= 0:
         return np.random.default_rng(int(rng))
     raise TypeError(f"rng must be a numpy.random.Generator, a non-negative int seed or None, got {rng!r}")
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
 def _size_tuple(size) -> tuple[int, ...]:
+    """``size`` as a tuple of non-negative ints (``None`` is one draw: the empty tuple)."""
     if size is None:
         return ()
-    if isinstance(size, Integral) and not isinstance(size, (bool, np.bool_)):
+    if _is_int(size):
         size = (int(size),)
-    try:
-        size = tuple(int(s) for s in size)
-    except TypeError:
-        raise TypeError(f"size must be None, an int or a tuple of ints, got {size!r}") from None
+    if not isinstance(size, (tuple, list)) or not all(_is_int(s) for s in size):
+        raise TypeError(f"size must be None, an int or a tuple of ints, got {size!r}")
+    size = tuple(int(s) for s in size)
     if any(s < 0 for s in size):
         raise ValueError(f"size must not be negative, got {size!r}")
     return size

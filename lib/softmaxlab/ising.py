@@ -194,9 +194,12 @@ def _transfer(n: int | float, t: np.ndarray, J: float, h: float):
             return np.einsum("...i,...ij,...j->...", x, mat, y)
 
         d1 = form(v, m * a_beta, v) / lam_p
-        d2 = (form(v, m * a_beta**2, v) + 2 * form(w, m * a_beta, v) ** 2 / gap) / lam_p
+        # Second derivative with the exponent centred at its mean (A - d1): the same curvature,
+        # computed without the cancellation of lambda''/lambda - d1^2.
+        centred = a_beta - d1[..., None, None]
+        curvature = (form(v, m * centred**2, v) + 2 * form(w, m * centred, v) ** 2 / gap) / lam_p
         magnet = form(v, m * b_field, v) / lam_p
-        return log_lam_p, -d1, beta**2 * (d2 - d1**2), magnet
+        return log_lam_p, -d1, beta**2 * curvature, magnet
     # Closed form Z = lambda_+^n + lambda_-^n = lambda_+^n (1 + r^n), r = lambda_- / lambda_+ in (-1, 1).
     # 1 - r = gap / lambda_+ and 1 + r = trace / lambda_+ are both free of cancellation, so
     # 1 + r^n stays accurate even when it is tiny (odd rings with J < 0: frustration).
@@ -214,21 +217,27 @@ def _transfer(n: int | float, t: np.ndarray, J: float, h: float):
     # lambda_+ so that nothing overflows. Traces of products of positive matrices: no cancellation in Z.
     scaled = m / lam_p[..., None, None]
     zero = np.zeros_like(scaled)
-    m1, m2, mb = scaled * a_beta, scaled * a_beta**2, scaled * b_field
-    taylor = np.block([[scaled, m1, m2 / 2], [zero, scaled, m1], [zero, zero, scaled]])
-    field_block = np.block([[scaled, mb], [zero, scaled]])
-    power = np.linalg.matrix_power(taylor, n)
-    power_h = np.linalg.matrix_power(field_block, n)
 
     def trace(mat, i, j):
         return np.trace(mat[..., 2 * i : 2 * i + 2, 2 * j : 2 * j + 2], axis1=-2, axis2=-1)
 
-    z0 = np.where(one_plus_rn == 0, np.nan, trace(power, 0, 0))
-    z1 = trace(power, 0, 1) / z0  # (d Z / d beta) / Z = -<E>
-    z2 = 2 * trace(power, 0, 2) / z0  # (d^2 Z / d beta^2) / Z = <E^2>
-    energy = -z1 / n
-    heat = beta**2 * (z2 - z1**2) / n
-    magnet = trace(power_h, 0, 1) / (n * z0)
+    def moments(bond):
+        """(Z, dZ/dbeta / Z, d^2Z/dbeta^2 / Z) for the exponent derivative ``bond`` of one bond."""
+        m1, m2 = scaled * bond, scaled * bond**2
+        taylor = np.block([[scaled, m1, m2 / 2], [zero, scaled, m1], [zero, zero, scaled]])
+        power = np.linalg.matrix_power(taylor, n)
+        z0 = np.where(one_plus_rn == 0, np.nan, trace(power, 0, 0))
+        return z0, trace(power, 0, 1) / z0, 2 * trace(power, 0, 2) / z0
+
+    with np.errstate(invalid="ignore"):
+        z0, z1, _ = moments(np.broadcast_to(a_beta, scaled.shape))  # z1 = -<E>
+        energy = -z1 / n
+        # Second pass with each bond's term centred at the mean energy per bond, so that the
+        # second moment is the variance itself rather than <E^2> - <E>^2 (which cancels).
+        _, c1, c2 = moments(a_beta + energy[..., None, None])
+        heat = beta**2 * (c2 - c1**2) / n
+        power_h = np.linalg.matrix_power(np.block([[scaled, scaled * b_field], [zero, scaled]]), n)
+        magnet = trace(power_h, 0, 1) / (n * z0)
     return log_z, energy, heat, magnet
 
 

@@ -1,0 +1,175 @@
+"""Tests of softmaxlab.ising: the periodic Ising ring by enumeration and by the transfer matrix."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from softmaxlab import (
+    free_energy,
+    heat_capacity,
+    ising_ring_log_partition,
+    ising_ring_thermodynamics,
+    log_partition,
+    mean_energy,
+)
+from softmaxlab.ising import MAX_ENUMERATED_SPINS, ising_ring_configurations, ising_ring_energy
+
+
+def test_configurations():
+    c = ising_ring_configurations(3)
+    assert c.shape == (8, 3) and c.dtype == np.int8
+    assert len({tuple(row) for row in c}) == 8
+    assert set(np.unique(c)) == {-1, 1}
+    np.testing.assert_array_equal(c[0], [1, 1, 1])
+    np.testing.assert_array_equal(c[-1], [-1, -1, -1])
+
+
+def test_energy_values():
+    assert ising_ring_energy([1, 1, 1], coupling=2.0) == -6.0
+    assert ising_ring_energy([1, -1, 1, -1], coupling=1.0) == 4.0
+    assert ising_ring_energy([1, -1, -1], coupling=1.0, field=0.5) == pytest.approx(1.0 + 0.5)
+    np.testing.assert_array_equal(ising_ring_energy([[1, 1], [1, -1]]), [-2.0, 2.0])
+    assert ising_ring_energy([1]) == -1.0  # a ring of one spin is bonded to itself
+
+
+def test_energy_by_brute_force_loop():
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        n = int(rng.integers(1, 9))
+        s = rng.choice([-1, 1], size=n)
+        J, h = rng.normal(size=2)
+        expected = -J * sum(s[i] * s[(i + 1) % n] for i in range(n)) - h * s.sum()
+        assert ising_ring_energy(s, J, h) == pytest.approx(expected, abs=1e-12)
+
+
+def test_enumeration_is_thermo_over_all_states():
+    n, T, J, h = 6, 1.7, 0.8, 0.3
+    E = ising_ring_energy(ising_ring_configurations(n), J, h)
+    assert ising_ring_log_partition(n, T, J, h, method="enumerate") == pytest.approx(log_partition(E, T), rel=1e-14)
+    th = ising_ring_thermodynamics(n, T, J, h, method="enumerate")
+    assert th.free_energy == pytest.approx(free_energy(E, T) / n, rel=1e-14)
+    assert th.energy == pytest.approx(mean_energy(E, T) / n, rel=1e-13)
+    assert th.heat_capacity == pytest.approx(heat_capacity(E, T) / n, rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 11),
+    st.floats(0.05, 20.0),
+    st.floats(-2.0, 2.0),
+    st.floats(-1.5, 1.5),
+)
+def test_transfer_matrix_matches_enumeration(n, T, J, h):
+    exact = ising_ring_thermodynamics(n, T, J, h, method="enumerate")
+    closed = ising_ring_thermodynamics(n, T, J, h, method="transfer")
+    scale = abs(J) + abs(h) + 1
+    assert ising_ring_log_partition(n, T, J, h) == pytest.approx(
+        ising_ring_log_partition(n, T, J, h, method="enumerate"), rel=1e-12
+    )
+    assert closed.free_energy == pytest.approx(exact.free_energy, rel=1e-12, abs=1e-12)
+    assert closed.energy == pytest.approx(exact.energy, abs=1e-11 * scale)
+    assert closed.magnetization == pytest.approx(exact.magnetization, abs=1e-11)
+    assert closed.heat_capacity == pytest.approx(exact.heat_capacity, abs=1e-9 * scale**2 / T**2)
+
+
+def test_zero_field_closed_form():
+    T = np.array([0.3, 1.0, 2.5])
+    for n in (2, 5, 12):
+        K = 1.3 / T
+        expected = np.log((2 * np.cosh(K)) ** n + (2 * np.sinh(K)) ** n)
+        np.testing.assert_allclose(ising_ring_log_partition(n, T, 1.3), expected, rtol=1e-14)
+
+
+def test_frustrated_odd_ring_stays_accurate():
+    """J < 0 and n odd: Z is a difference of two nearly equal powers; the closed form must not cancel."""
+    T = np.array([0.02, 0.05, 0.2])
+    exact = ising_ring_log_partition(7, T, -1.0, method="enumerate")
+    np.testing.assert_allclose(ising_ring_log_partition(7, T, -1.0), exact, rtol=1e-13)
+    a = ising_ring_thermodynamics(7, T, -1.0, method="enumerate")
+    b = ising_ring_thermodynamics(7, T, -1.0)
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(y, x, rtol=1e-9, atol=1e-12)
+
+
+def test_frustrated_ring_beyond_range_returns_nan():
+    assert math.isnan(ising_ring_log_partition(3, 0.001, -1.0))
+    assert np.isfinite(ising_ring_log_partition(3, 0.001, -1.0, method="enumerate"))
+
+
+def test_thermodynamic_limit():
+    T = np.linspace(0.2, 5, 30)
+    K = 1 / T
+    inf = ising_ring_thermodynamics(math.inf, T)
+    np.testing.assert_allclose(inf.heat_capacity, K**2 / np.cosh(K) ** 2, rtol=1e-11)
+    np.testing.assert_allclose(inf.energy, -np.tanh(K), rtol=1e-13)
+    np.testing.assert_allclose(inf.free_energy, -T * np.log(2 * np.cosh(K)), rtol=1e-14)
+    h = 0.2
+    field = ising_ring_thermodynamics(math.inf, T, 1.0, h)
+    expected_m = np.sinh(h / T) / np.sqrt(np.sinh(h / T) ** 2 + np.exp(-4 / T))
+    np.testing.assert_allclose(field.magnetization, expected_m, rtol=1e-12)
+    big = ising_ring_thermodynamics(2000, T, 1.0, h)
+    for x, y in zip(big, field):
+        np.testing.assert_allclose(x, y, rtol=1e-8, atol=1e-10)
+
+
+def test_generating_function_identities_on_the_ring():
+    """-d log Z/d beta = <E> and (T/n) d log Z/d h = m, by differences of the closed form."""
+    n, T, J, h = 9, 1.4, 1.0, 0.25
+    th = ising_ring_thermodynamics(n, T, J, h)
+    d = 1e-5
+    beta = 1 / T
+    dlogz_dbeta = (ising_ring_log_partition(n, 1 / (beta + d), J, h) - ising_ring_log_partition(n, 1 / (beta - d), J, h)) / (2 * d)
+    assert -dlogz_dbeta / n == pytest.approx(th.energy, abs=1e-8)
+    dlogz_dh = (ising_ring_log_partition(n, T, J, h + d) - ising_ring_log_partition(n, T, J, h - d)) / (2 * d)
+    assert T * dlogz_dh / n == pytest.approx(th.magnetization, abs=1e-8)
+
+
+def test_symmetries():
+    T = np.array([0.5, 2.0])
+    a = ising_ring_thermodynamics(6, T, 1.0, 0.4)
+    b = ising_ring_thermodynamics(6, T, 1.0, -0.4)
+    np.testing.assert_allclose(a.magnetization, -b.magnetization, rtol=1e-13)
+    np.testing.assert_allclose(a.free_energy, b.free_energy, rtol=1e-14)
+    zero = ising_ring_thermodynamics(6, T, 1.0, 0.0, method="enumerate")
+    np.testing.assert_allclose(zero.magnetization, 0.0, atol=1e-15)
+    # even rings: the sublattice flip maps J to -J at zero field
+    np.testing.assert_allclose(
+        ising_ring_log_partition(8, T, 1.0), ising_ring_log_partition(8, T, -1.0), rtol=1e-14
+    )
+
+
+def test_scalar_and_array_temperatures():
+    assert isinstance(ising_ring_log_partition(4, 1.0), float)
+    th = ising_ring_thermodynamics(4, 1.0)
+    assert all(isinstance(x, float) for x in th)
+    assert ising_ring_log_partition(4, [[1.0, 2.0]]).shape == (1, 2)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        ising_ring_log_partition(0, 1.0)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        ising_ring_log_partition(2.5, 1.0)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        ising_ring_log_partition(math.inf, 1.0)
+    with pytest.raises(ValueError, match="n must be at most"):
+        ising_ring_configurations(MAX_ENUMERATED_SPINS + 1)
+    with pytest.raises(ValueError, match="temperature"):
+        ising_ring_thermodynamics(4, [1.0, 0.0])
+    with pytest.raises(ValueError, match="temperature"):
+        ising_ring_log_partition(4, -1.0)
+    with pytest.raises(ValueError, match="method"):
+        ising_ring_log_partition(4, 1.0, method="monte carlo")
+    with pytest.raises(ValueError, match="finite n"):
+        ising_ring_thermodynamics(math.inf, 1.0, method="enumerate")
+    with pytest.raises(ValueError, match="coupling"):
+        ising_ring_log_partition(4, 1.0, coupling=np.inf)
+    with pytest.raises(TypeError, match="field"):
+        ising_ring_log_partition(4, 1.0, field="strong")
+    with pytest.raises(ValueError, match="spins"):
+        ising_ring_energy([1, 0, 1])
