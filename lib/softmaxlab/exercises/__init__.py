@@ -17,6 +17,10 @@ exercise                                  checker
 5  the cross-entropy gradient             :func:`check_cross_entropy_gradient`
 6  a stable log-softmax                   :func:`check_stable_log_softmax`
 7  where the name comes from              :func:`check_argmax_limit`
+8  the energy variance                    :func:`check_energy_variance`
+9  the Gumbel-max trick                   :func:`check_gumbel_max`
+10 hierarchical softmax sums to 1         :func:`check_hierarchical_sum`
+11 the sparsemax threshold                :func:`check_sparsemax_threshold`
 ========================================  =======================================
 
 Writing a new checker: decorate a function with :func:`checker`, call the
@@ -50,6 +54,9 @@ from softmaxlab.exercises.layers import (
 )
 from softmaxlab.exercises.limits import check_argmax_limit
 from softmaxlab.exercises.numerics import check_stable_log_softmax
+from softmaxlab.exercises.sampling import check_gumbel_max, chi_square_test
+from softmaxlab.exercises.thermo import check_energy_variance
+from softmaxlab.exercises.variants import check_hierarchical_sum, check_sparsemax_threshold, children_table, nested_tree
 
 __all__ = [
     # the result object and the helpers for writing checkers
@@ -71,6 +78,15 @@ __all__ = [
     "check_cross_entropy_gradient",
     "check_stable_log_softmax",
     "check_argmax_limit",
+    # exercises 8-11
+    "check_energy_variance",
+    "check_gumbel_max",
+    "check_hierarchical_sum",
+    "check_sparsemax_threshold",
+    # helpers of exercises 9 and 10: the goodness-of-fit test, trees as tables and nested pairs
+    "chi_square_test",
+    "children_table",
+    "nested_tree",
     # the test layers of exercise 3
     "sigmoid_layer",
     "softmax_layer",

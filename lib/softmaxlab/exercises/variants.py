@@ -1,0 +1,425 @@
+"""Checkers for the exercises on the variants of softmax (exercises 10 and 11).
+
+Exercise 10 asks for the leaf probabilities of hierarchical softmax on a
+binary tree given as a children table (the representation of
+:class:`softmaxlab.hierarchical.BinaryTree`); exercise 11 asks for the
+sparsemax threshold. Both checkers carry their own brute-force references (a
+recursive walk down the tree; bisection on the normalisation equation), so
+they share no code with the library functions a solution may call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, Union
+
+import numpy as np
+
+from softmaxlab.exercises._result import (
+    CheckFailed,
+    CheckResult,
+    as_float_array,
+    call_answer,
+    checker,
+    fail,
+    first_mismatch,
+    fmt,
+)
+
+__all__ = ["check_hierarchical_sum", "check_sparsemax_threshold", "children_table", "nested_tree"]
+
+_SEED = 20260310
+
+# --------------------------------------------------------------------------------------
+# Exercise 10: hierarchical softmax sums to 1
+
+#: A tree as nested pairs: a class index (a leaf) or a pair ``(left, right)`` of trees.
+Nested = Union[int, tuple]
+
+
+def children_table(tree: Nested, order: list[int] | None = None) -> np.ndarray:
+    """The children table of a tree written as nested pairs, root = internal node 0.
+
+    Internal nodes are numbered in preorder (root, left subtree, right
+    subtree), then renamed by ``order`` if given (``order[i]`` is the new
+    number of preorder node ``i``; ``order[0]`` must be 0, the root). Entry
+    ``[n, 0]`` is the left child of node ``n``, ``[n, 1]`` the right one: an
+    internal node's number, or ``-1 - k`` for the leaf of class ``k``, as in
+    :class:`softmaxlab.hierarchical.BinaryTree`.
+
+    Parameters
+    ----------
+    tree : int or nested tuple
+        A class index, or a pair ``(left, right)`` of trees.
+    order : list of int, optional
+        A renumbering of the internal nodes that keeps the root at 0.
+
+    Returns
+    -------
+    ndarray of int, shape (K - 1, 2)
+
+    Examples
+    --------
+    >>> from softmaxlab.exercises import children_table
+    >>> children_table(((0, 1), 2)).tolist()
+    [[1, -3], [-1, -2]]
+    >>> children_table(0).shape     # a single class: no internal node
+    (0, 2)
+    """
+    rows: list[list[int]] = []
+
+    def visit(node: Nested) -> int:
+        if not isinstance(node, tuple):
+            return -1 - int(node)
+        me = len(rows)
+        rows.append([0, 0])
+        rows[me] = [visit(node[0]), visit(node[1])]
+        return me
+
+    visit(tree)
+    table = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    if order is not None:
+        if len(order) != len(rows) or order[0] != 0 or sorted(order) != list(range(len(rows))):
+            raise ValueError(f"order must be a permutation of 0..{len(rows) - 1} keeping 0 first, got {order!r}")
+        renamed = np.empty_like(table)
+        remap = np.array(order, dtype=np.int64)
+        inner = table >= 0
+        renamed[remap] = np.where(inner, remap[np.where(inner, table, 0)], table)
+        table = renamed
+    return table
+
+
+def nested_tree(children: Any) -> Nested:
+    """The inverse of :func:`children_table`: a children table written as nested pairs.
+
+    Examples
+    --------
+    >>> from softmaxlab.exercises import nested_tree
+    >>> nested_tree([[1, -3], [-1, -2]])
+    ((0, 1), 2)
+    >>> nested_tree([[-1, 1], [-2, -3]])
+    (0, (1, 2))
+    """
+    children = np.asarray(children, dtype=np.int64).reshape(-1, 2)
+    if children.shape[0] == 0:
+        return 0
+
+    def build(c: int) -> Nested:
+        return -1 - c if c < 0 else (build(int(children[c, 0])), build(int(children[c, 1])))
+
+    return build(0)
+
+
+def _log_sigmoid(t: float) -> float:
+    """``log(1 / (1 + exp(-t)))`` without overflow, in plain Python floats."""
+    return -math.log1p(math.exp(-t)) if t >= 0 else t - math.log1p(math.exp(t))
+
+
+def _leaf_reference(children: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Walk the tree from the root; each leaf gets the product of the sigmoids of its turns (brute force)."""
+    K = children.shape[0] + 1
+    log_p = np.full(K, np.nan)
+    if K == 1:
+        return np.ones(1)
+    stack = [(0, 0.0)]  # (internal node, log-probability of reaching it)
+    while stack:
+        node, reach = stack.pop()
+        for side, sign in ((0, 1.0), (1, -1.0)):
+            child = int(children[node, side])
+            log_turn = reach + _log_sigmoid(sign * float(s[node]))
+            if child < 0:
+                log_p[-1 - child] = log_turn
+            else:
+                stack.append((child, log_turn))
+    assert not np.isnan(log_p).any(), "every class is a leaf of the test tree"
+    return np.exp(log_p)
+
+
+def _random_nested(rng: np.random.Generator, K: int) -> Nested:
+    """A random tree: shuffle the classes, then merge two random subtrees until one is left."""
+    forest: list[Nested] = [int(k) for k in rng.permutation(K)]
+    while len(forest) > 1:
+        i, j = sorted(rng.choice(len(forest), size=2, replace=False))
+        right, left = forest.pop(j), forest.pop(i)
+        forest.append((left, right))
+    return forest[0]
+
+
+def _balanced_nested(classes: list[int]) -> Nested:
+    if len(classes) == 1:
+        return classes[0]
+    half = (len(classes) + 1) // 2
+    return (_balanced_nested(classes[:half]), _balanced_nested(classes[half:]))
+
+
+def _hierarchical_cases() -> list[tuple[np.ndarray, np.ndarray, str]]:
+    rng = np.random.default_rng(_SEED)
+
+    def scores(K: int, scale: float) -> np.ndarray:
+        return np.round(rng.normal(0.0, scale, size=K - 1), 3)
+
+    def shuffled_order(n: int) -> list[int]:
+        return [0, *(1 + rng.permutation(n - 1)).tolist()] if n > 1 else [0]
+
+    cases: list[tuple[np.ndarray, np.ndarray, str]] = [
+        (children_table((0, 1)), np.array([1.5]), "one internal node: a sigmoid"),
+        (children_table(((0, 1), 2)), np.array([0.5, -1.0]), "three classes"),
+        (children_table(((0, 1), (2, 3))), np.array([1.0, -2.0, 0.5]), "balanced, K = 4"),
+        (children_table((((0, 1), 2), 3)), np.zeros(3), "a left-deep chain, all scores 0"),
+        (children_table((0, (1, (2, (3, 4))))), np.array([2.0, -1.0, 0.5, 3.0]), "a right-deep chain"),
+        (children_table(((3, (0, 4)), (1, 2))), np.array([-0.7, 1.2, 0.3, -2.5]), "classes out of order"),
+        (children_table(_balanced_nested(list(range(8)))), np.array([40.0, -40.0, 25.0, -30.0, 35.0, -20.0, 45.0]),
+         "balanced, K = 8, large scores"),
+        (children_table(0), np.zeros(0), "a single class, no internal node"),
+    ]
+    for K in (3, 5, 6, 9, 12):
+        tree = _random_nested(rng, K)
+        order = shuffled_order(K - 1)
+        cases.append((children_table(tree, order), scores(K, 2.0), f"random tree, K = {K}, nodes numbered at random"))
+    big = _random_nested(rng, 64)
+    cases.append((children_table(big, shuffled_order(63)), scores(64, 3.0), "random tree, K = 64"))
+    return cases
+
+
+def _tree_text(children: np.ndarray) -> str:
+    nested = nested_tree(children)
+    text = str(nested) if isinstance(nested, tuple) else f"the single leaf {nested}"
+    return text if len(text) <= 120 else f"a tree with {children.shape[0] + 1} leaves"
+
+
+@checker("Hierarchical softmax sums to 1")
+def check_hierarchical_sum(leaf_probabilities: Callable[[np.ndarray, np.ndarray], Any]) -> CheckResult:
+    """Check the class probabilities of hierarchical softmax on a binary tree.
+
+    ``leaf_probabilities(children, s)`` gets a tree as its children table
+    (an int array of shape ``(K - 1, 2)``: row ``n`` holds the left and right
+    child of internal node ``n``, an internal node's number if ``>= 0``, the
+    leaf of class ``-1 - c`` if ``c < 0``; node 0 is the root) and one score
+    per internal node (a float array of shape ``(K - 1,)``). It must return
+    the ``K`` class probabilities: the product, along the path from the root
+    to the class's leaf, of ``sigmoid(s_n)`` for each left turn and
+    ``sigmoid(-s_n)`` for each right turn. Tested on 14 trees with ``K`` from
+    1 to 64 (chains, balanced trees, classes out of order, random trees with
+    randomly numbered nodes, scores up to 45 in size) against a recursive
+    walk; an entry is wrong if it is off by more than ``1e-12 + 1e-9 p``.
+
+    Parameters
+    ----------
+    leaf_probabilities : callable
+        ``leaf_probabilities(children, s) -> array of K probabilities``.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmaxlab.exercises import check_hierarchical_sum
+    >>> def leaf_probabilities(children, s):
+    ...     p = np.ones(len(children) + 1)
+    ...     def walk(node, reach):
+    ...         for child, turn in zip(children[node], (1 / (1 + np.exp(-s[node])), 1 / (1 + np.exp(s[node])))):
+    ...             if child < 0:
+    ...                 p[-1 - child] = reach * turn
+    ...             else:
+    ...                 walk(child, reach * turn)
+    ...     if len(children):
+    ...         walk(0, 1.0)
+    ...     return p
+    >>> check_hierarchical_sum(leaf_probabilities).passed
+    True
+    >>> check_hierarchical_sum(lambda children, s: np.full(len(s) + 1, 1 / (len(s) + 1))).passed   # uniform
+    False
+    """
+    cases = _hierarchical_cases()
+    for children, s, kind in cases:
+        K = children.shape[0] + 1
+        on = f"children = {fmt(children)}, s = {fmt(s, digits=None)}"
+        got = as_float_array(call_answer(leaf_probabilities, children.copy(), s.copy(), on=on), (K,), on=on)
+        expected = _leaf_reference(children, s)
+        bad = first_mismatch(got, expected, rtol=1e-9, atol=1e-12)
+        if bad is None:
+            continue
+        (k,) = bad
+        total = float(np.sum(got))
+        if np.isfinite(total) and abs(total - 1.0) <= 1e-9:
+            advice = (
+                " Your probabilities do sum to 1, but some belong to other classes: check that the left "
+                "child gets sigmoid(s_n) and the right child sigmoid(-s_n), and that entry c < 0 is "
+                "class -1 - c."
+            )
+        else:
+            advice = f" Your probabilities sum to {fmt(total)}, not 1."
+        fail(
+            f"For the tree {_tree_text(children)} ({kind}) with children = {fmt(children)} and scores "
+            f"s = {fmt(s, digits=None)}, class {k} should get probability {fmt(expected[k])}; your "
+            f"function gives {fmt(got[k])}.{advice}",
+            input=on,
+            expected=expected,
+            got=got,
+        )
+    return (
+        f"Your leaf probabilities match a recursive walk down all {len(cases)} test trees (K = 1 to 64, "
+        "chains, balanced and random trees), and they sum to 1 on every one, as the proof says.",
+        (("tree ((0, 1), 2), s = [0.5, -1]", fmt(_leaf_reference(children_table(((0, 1), 2)), np.array([0.5, -1.0])))),),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Exercise 11: the sparsemax threshold
+
+
+def _threshold_reference(z: np.ndarray) -> float:
+    """tau with sum_i max(z_i - tau, 0) = 1, by bisection, then made exact on the support it finds.
+
+    ``f(t) = sum_i max(z_i - t, 0) - 1`` is continuous and strictly
+    decreasing where it is positive, with ``f(max z - 1) >= 0 > f(max z)``.
+    Bisection on the scores shifted by their maximum (so no sum can overflow)
+    brackets the root; the support ``{i : z_i > t}`` it finds then gives the
+    root exactly as ``(sum of z_i over the support - 1) / size`` (``math.fsum``).
+    """
+    m = float(np.max(z))
+    shifted = z.astype(np.float64) - m
+    lo, hi = -1.0, 0.0  # f(lo) >= 0 > f(hi)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if math.fsum(np.maximum(shifted - mid, 0.0)) - 1.0 >= 0.0:
+            lo = mid
+        else:
+            hi = mid
+    support = shifted[shifted > lo]
+    tau = (math.fsum(support) - 1.0) / support.size
+    assert abs(tau - lo) <= 1e-12, "bisection and the support formula agree"
+    return tau + m
+
+
+def _threshold_cases() -> list[tuple[np.ndarray, str]]:
+    rng = np.random.default_rng(_SEED + 11)
+    cases: list[tuple[np.ndarray, str]] = [
+        (np.array([0.5, 0.2, -1.0]), "two of three entries in the support"),
+        (np.array([2.0, 1.0, -1.0]), "an entry exactly at the threshold"),
+        (np.array([1.0, 1.0, 1.0, 0.0]), "a three-way tie for the maximum"),
+        (np.array([3.0, 3.0, 3.0, 3.0]), "all entries equal"),
+        (np.array([10.0, 0.0, -1.0, 0.0]), "one dominant entry"),
+        (np.array([0.1, 0.3, 0.2, 0.25]), "full support, unsorted"),
+        (np.array([-0.4, 0.9, 0.3, 0.85, -2.0]), "unsorted, support of two"),
+        (np.array([4.2]), "a single entry"),
+        (np.array([1e6 + 0.25, 1e6, 1e6 - 3.0]), "large values close together"),
+        (np.array([-5000.0, -5000.5, -5001.0, -5000.25]), "large negative values"),
+        (np.array([0.0, 1e-12, 2e-12]), "tiny differences"),
+    ]
+    for K in (2, 3, 5, 8, 13):
+        for scale in (0.1, 1.0, 10.0):
+            cases.append((np.round(rng.normal(0.0, scale, size=K), 3), f"random, K = {K}"))
+        cases.append((rng.integers(-2, 3, size=K).astype(np.float64) / 2, f"halves (ties likely), K = {K}"))
+    cases.append((np.round(rng.normal(0.0, 0.05, size=100), 4), "K = 100, most entries in the support"))
+    # last, so that a wrong formula is reported on an ordinary vector first
+    cases.append((np.array([1e300, -1e300, 0.0]), _HUGE))
+    return cases
+
+
+_HUGE = "huge magnitudes"
+_HUGE_ADVICE = (
+    " At this size 1 + k z_(k) rounds to k z_(k), so the support test fails even for k = 1: "
+    "subtract max(z) first and add it back to tau at the end (sparsemax, like softmax, is shift "
+    "invariant: tau(z - c) = tau(z) - c)."
+)
+
+
+def _as_number(value: Any, on: str) -> float:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail(f"On {on} your threshold returned {type(value).__name__}, which is not a real number.")
+    if arr.size != 1:
+        fail(
+            f"On {on} your threshold returned an array of shape {arr.shape}; return one number, tau "
+            "(sparsemax itself is then max(z - tau, 0)).",
+            got=arr if arr.size <= 64 else f"array of shape {arr.shape}",
+        )
+    return float(arr.reshape(()))
+
+
+@checker("The sparsemax threshold")
+def check_sparsemax_threshold(threshold: Callable[[np.ndarray], Any]) -> CheckResult:
+    """Check ``threshold(z)``, the ``tau`` with ``sparsemax(z) = max(z - tau, 0)`` summing to 1.
+
+    ``threshold(z)`` gets a 1-D float array ``z`` (finite, in no particular
+    order) and must return the real number ``tau`` solving
+    ``sum_i max(z_i - tau, 0) = 1``. It is compared with a bisection on that
+    equation, made exact on the support it finds, on 33 vectors: random ones
+    with ``K`` from 2 to 13, half-integers (many ties), entries exactly at the
+    threshold, all entries equal, one dominant entry, a single entry, 100
+    entries, values near 1e6 and -5000, differences of 1e-12 and, last,
+    magnitudes of 1e300 (where ``1 + z_(1)`` rounds to ``z_(1)`` unless the
+    scores are shifted by their maximum first). An answer is wrong if
+    ``|tau - exact| > 1e-9 (1 + max_i |z_i|)``.
+
+    Parameters
+    ----------
+    threshold : callable
+        ``threshold(z) -> float``.
+
+    Returns
+    -------
+    CheckResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmaxlab.exercises import check_sparsemax_threshold
+    >>> def threshold(z):
+    ...     m = np.max(z)                   # shift, so 1 + k z_(k) is not lost to rounding
+    ...     zs = np.sort(z - m)[::-1]
+    ...     cs = np.cumsum(zs)
+    ...     k = np.arange(1, len(z) + 1)
+    ...     k_z = k[1 + k * zs > cs][-1]
+    ...     return (cs[k_z - 1] - 1) / k_z + m
+    >>> check_sparsemax_threshold(threshold).passed
+    True
+    >>> check_sparsemax_threshold(lambda z: (np.sum(z) - 1) / len(z)).passed   # assumes full support
+    False
+    """
+    cases = _threshold_cases()
+    for z, kind in cases:
+        on = f"z = {fmt(z, digits=None)}"
+        advice = _HUGE_ADVICE if kind == _HUGE else ""
+        try:
+            got = _as_number(call_answer(threshold, z.copy(), on=on, what="your threshold"), on)
+        except CheckFailed as exc:
+            message = exc.message if exc.message.endswith(".") or not advice else exc.message + "."
+            raise CheckFailed(message + advice, exc.details) from None
+        expected = _threshold_reference(z)
+        if math.isfinite(got) and abs(got - expected) <= 1e-9 * (1.0 + float(np.max(np.abs(z)))):
+            continue
+        support = np.flatnonzero(z > expected)
+        if not math.isfinite(got):
+            fail(
+                f"For z = {fmt(z, digits=None)} ({kind}) your threshold is {fmt(got)}; the exact one is "
+                f"the finite number tau = {fmt(expected, 10)}.{advice}",
+                input=f"z = {fmt(z, digits=None)}",
+                expected=fmt(expected, 10),
+                got=fmt(got),
+            )
+        with np.errstate(all="ignore"):
+            p = np.maximum(z - got, 0.0)
+            total = math.fsum(p)
+        direction = "small: too much mass" if total > 1 else "large: too little mass"
+        fail(
+            f"For z = {fmt(z, digits=None)} ({kind}) the threshold is tau = {fmt(expected, 10)} "
+            f"(support: entries {fmt(support)}, k = {support.size}); your tau = {fmt(got, 10)} makes "
+            f"max(z - tau, 0) = {fmt(p)}, which sums to {fmt(total)}, not 1 (your tau is too {direction}).{advice}",
+            input=f"z = {fmt(z, digits=None)}",
+            expected=fmt(expected, 10),
+            got=fmt(got, 10),
+        )
+    return (
+        f"Your threshold is exact on all {len(cases)} test vectors (K = 1 to 100, ties, entries exactly "
+        "at the threshold, a dominant entry, magnitudes up to 1e300): max(z - tau, 0) sums to 1 each time.",
+        (("z = [0.5, 0.2, -1]", f"tau = {fmt(_threshold_reference(np.array([0.5, 0.2, -1.0])))}, "
+          f"sparsemax = {fmt(np.maximum(np.array([0.5, 0.2, -1.0]) - _threshold_reference(np.array([0.5, 0.2, -1.0])), 0))}"),),
+    )
