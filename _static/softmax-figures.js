@@ -94,7 +94,7 @@
     var scores = JSON.parse(fig.getAttribute("data-smx-scores"));
     var temperatures = JSON.parse(fig.getAttribute("data-smx-temperatures"));
     var input = fig.querySelector("input.smx-temperature-input");
-    var shownT = fig.querySelector(".smx-temperature");
+    var shownT = fig.querySelector(".smx-temperature-value");
     var shownH = fig.querySelector(".smx-entropy");
     function update() {
       var t = temperatures[parseInt(input.value, 10)];

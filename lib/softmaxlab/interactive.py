@@ -362,7 +362,7 @@ def temperature_slider(
         f'<label for="{input_id}">temperature <i>T</i></label>'
         f'<input class="smx-temperature-input" type="range" id="{input_id}" min="0" max="{temps.size - 1}"'
         f' step="1" value="{start}" aria-valuetext="T = {t_label}" disabled>'
-        f'<output class="smx-temperature" for="{input_id}">{t_label}</output>'
+        f'<output class="smx-temperature-value" for="{input_id}">{t_label}</output>'
         "</div>"
         '<div class="smx-rows">' + "".join(rows) + "</div>"
         f'<p class="smx-summary">sum: <output class="smx-sum">{_fixed(float(p.sum()), 3)}</output>'
