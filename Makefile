@@ -1,5 +1,6 @@
 # The softmax book. Every target bootstraps .venv itself from requirements.lock.
 #   make book      build the HTML book into _build/html (executes notebooks, cache mode)
+#   make book-student  the same book without the Solutions part, into _build/student/_build/html
 #   make test      run every test layer (library, notebooks, structure, book build, browser)
 #   make execute   re-execute every notebook in place, refreshing stored outputs
 #   make bench     time softmaxlab against scipy.special, print ratios
@@ -27,6 +28,13 @@ $(STAMP):
 book: $(STAMP)
 	$(JB) build .
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
+
+# The student edition: the same book without the Solutions part (config and toc derived from
+# _config.yml and _toc.yml by _ext/student_edition.py; stored, nbval-checked outputs, no execution).
+book-student: $(STAMP)
+	$(PY) _ext/student_edition.py _build/student
+	$(JB) build . --config _build/student/_config.yml --toc _build/student/_toc.yml --path-output _build/student
+	@echo "Student edition built: $(CURDIR)/_build/student/_build/html/index.html"
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadscope
