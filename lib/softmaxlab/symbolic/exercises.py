@@ -26,6 +26,7 @@ __all__ = [
     "log_softmax_shift_residual",
     "log_softmax_log1p_residual",
     "argmax_limit_sym",
+    "gumbel_max_two_class_sym",
 ]
 
 
@@ -303,4 +304,61 @@ def argmax_limit_sym(n_max: int, n_rest: int) -> dict[str, list[sp.Expr]]:
         "shift residual": residual,
         "term limits": [sp.limit(term, c, sp.oo) for term in terms],
         "limit": [sp.limit(a, c, sp.oo) for a in shifted],
+    }
+
+
+# ------------------------------------------------------------------ exercise 9
+
+
+def gumbel_max_two_class_sym() -> dict[str, sp.Expr]:
+    """The Gumbel-max trick for two classes, through the difference of two Gumbel variables.
+
+    For independent standard Gumbel ``G_1, G_2`` (density ``exp(-g - exp(-g))``,
+    CDF ``exp(-exp(-g))``), ``P(G_1 - G_2 <= t) = int f(g) F(g + t) dg``; the
+    substitution ``u = exp(-g)`` turns the integrand into
+    ``exp(-u (1 + exp(-t)))`` on ``(0, oo)``, whose integral is the sigmoid of
+    ``t``: the difference is standard logistic. Class 1 wins
+    ``argmax(log pi_1 + G_1, log pi_2 + G_2)`` when
+    ``G_2 - G_1 < log pi_1 - log pi_2``, with probability
+    ``sigmoid(log(pi_1 / pi_2)) = pi_1 / (pi_1 + pi_2) = pi_1``.
+
+    Returns
+    -------
+    dict
+        ``"integrand"`` (in ``g``, for the CDF of ``G_1 - G_2`` at ``t``),
+        ``"substituted"`` (in ``u``), ``"cdf"`` (the integral),
+        ``"cdf - sigmoid"`` (simplified: 0), ``"P(class 1)"`` (with
+        ``pi_2 = 1 - pi_1``: ``pi_1``) and ``"P(class 1) - pi_1"`` (0).
+
+    Examples
+    --------
+    >>> out = gumbel_max_two_class_sym()
+    >>> out["substituted"]
+    exp(-u - u*exp(-t))
+    >>> out["cdf - sigmoid"], out["P(class 1)"], out["P(class 1) - pi_1"]
+    (0, pi_1, 0)
+    """
+    g, t = sp.symbols("g t", real=True)
+    u = sp.Symbol("u", positive=True)
+    pi_1 = sp.Symbol("pi_1", positive=True)
+
+    def pdf(x: sp.Expr) -> sp.Expr:
+        return sp.exp(-x - sp.exp(-x))
+
+    def cdf(x: sp.Expr) -> sp.Expr:
+        return sp.exp(-sp.exp(-x))
+
+    # P(G_1 - G_2 <= t) = P(G_1 <= G_2 + t): integrate over the value g of G_2
+    integrand = pdf(g) * cdf(g + t)
+    substituted = sp.simplify(sp.powsimp(sp.expand(integrand.subs(g, -sp.log(u)) / u), combine="exp"))
+    difference_cdf = sp.simplify(sp.integrate(substituted, (u, 0, sp.oo)))
+    # class 1 wins when G_2 - G_1 < log pi_1 - log pi_2; G_2 - G_1 has the same (logistic) law
+    p_class_1 = sp.simplify(difference_cdf.subs(t, sp.log(pi_1) - sp.log(1 - pi_1)))
+    return {
+        "integrand": integrand,
+        "substituted": substituted,
+        "cdf": difference_cdf,
+        "cdf - sigmoid": sp.simplify(difference_cdf - sigmoid_sym(t)),
+        "P(class 1)": p_class_1,
+        "P(class 1) - pi_1": sp.simplify(p_class_1 - pi_1),
     }
