@@ -149,15 +149,19 @@ class SoftmaxRegression:
     def loss(self, X: ArrayLike, y: ArrayLike) -> float:
         """The training objective: the mean loss over the rows plus the weight decay."""
         X = self._inputs(X)
-        y = self._labels(y, len(X))
-        value = float(_LOSSES[self.loss_name][0](self.logits(X), y))
-        return value + 0.5 * self.l2 * float(np.sum(self.weights**2))
+        return self._loss(self.logits(X), self._labels(y, len(X)))
 
     def gradients(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """``(dW, db)``: the gradient of :meth:`loss` with respect to the weights and the bias."""
         X = self._inputs(X)
-        y = self._labels(y, len(X))
-        g = _LOSSES[self.loss_name][1](X @ self.weights + self.bias, y)  # d loss / d logits
+        return self._gradients(X, self.logits(X), self._labels(y, len(X)))
+
+    def _loss(self, logits: np.ndarray, y: np.ndarray) -> float:
+        value = float(_LOSSES[self.loss_name][0](logits, y))
+        return value + 0.5 * self.l2 * float(np.sum(self.weights**2))
+
+    def _gradients(self, X: np.ndarray, logits: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        g = _LOSSES[self.loss_name][1](logits, y)  # d loss / d logits
         return X.T @ g + self.l2 * self.weights, g.sum(axis=0)
 
     def fit(
@@ -203,14 +207,16 @@ class SoftmaxRegression:
         keys = ["loss", "accuracy"] + (["val_loss", "val_accuracy"] if validate else [])
         self.history = {key: [] for key in keys}
         for step in range(n_steps + 1):
-            self.history["loss"].append(self.loss(X, y))
-            self.history["accuracy"].append(self.accuracy(X, y))
+            logits = X @ self.weights + self.bias
+            self.history["loss"].append(self._loss(logits, y))
+            self.history["accuracy"].append(float(np.mean(np.argmax(logits, axis=-1) == y)))
             if validate:
-                self.history["val_loss"].append(self.loss(X_val, y_val))
-                self.history["val_accuracy"].append(self.accuracy(X_val, y_val))
+                val_logits = X_val @ self.weights + self.bias
+                self.history["val_loss"].append(self._loss(val_logits, y_val))
+                self.history["val_accuracy"].append(float(np.mean(np.argmax(val_logits, axis=-1) == y_val)))
             if step == n_steps:
                 break
-            d_weights, d_bias = self.gradients(X, y)
+            d_weights, d_bias = self._gradients(X, logits, y)
             self.weights -= learning_rate * d_weights
             self.bias -= learning_rate * d_bias
         return self

@@ -83,7 +83,7 @@ def cross_entropy_gradient_sym(n: int, label: int) -> list[sp.Expr]:
     z = logits(n)
     p = softmax_sym(z)
     loss = cross_entropy_sym(n, label)
-    return [sp.simplify(sp.diff(loss, z[j]) - (p[j] - (1 if j == label else 0))) for j in range(n)]
+    return [_simplify_in_exp(sp.diff(loss, z[j]) - (p[j] - (1 if j == label else 0)), z) for j in range(n)]
 
 
 # --------------------------------------------------------------------------- helpers
