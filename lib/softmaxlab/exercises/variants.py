@@ -80,7 +80,7 @@ def children_table(tree: Nested, order: list[int] | None = None) -> np.ndarray:
     visit(tree)
     table = np.array(rows, dtype=np.int64).reshape(-1, 2)
     if order is not None:
-        if len(order) != len(rows) or order[0] != 0 or sorted(order) != list(range(len(rows))):
+        if len(order) != len(rows) or (rows and order[0] != 0) or sorted(order) != list(range(len(rows))):
             raise ValueError(f"order must be a permutation of 0..{len(rows) - 1} keeping 0 first, got {order!r}")
         renamed = np.empty_like(table)
         remap = np.array(order, dtype=np.int64)
