@@ -82,6 +82,10 @@ def student_config(config: dict[str, Any]) -> dict[str, Any]:
     sphinx["local_extensions"] = local
     sphinx_config = dict(sphinx.get("config") or {})
     sphinx_config["hide_solutions"] = True
+    # An explicit `extensions` list in sphinx.config replaces the one Jupyter Book builds from
+    # local_extensions, so the extension must be named there too.
+    if "extensions" in sphinx_config and "student_edition" not in sphinx_config["extensions"]:
+        sphinx_config["extensions"] = [*sphinx_config["extensions"], "student_edition"]
     sphinx["config"] = sphinx_config
     config["sphinx"] = sphinx
     return config
