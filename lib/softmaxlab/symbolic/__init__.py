@@ -13,7 +13,9 @@ from softmaxlab.symbolic.thermo import *  # noqa: F401,F403
 from softmaxlab.symbolic.thermo import __all__ as _thermo_all
 from softmaxlab.symbolic.argmax import *  # noqa: F401,F403
 from softmaxlab.symbolic.argmax import __all__ as _argmax_all
+from softmaxlab.symbolic.exercises import *  # noqa: F401,F403
+from softmaxlab.symbolic.exercises import __all__ as _exercises_all
 from softmaxlab.symbolic.variants import *  # noqa: F401,F403
 from softmaxlab.symbolic.variants import __all__ as _variants_all
 
-__all__ = [*_definition_all, *_derivatives_all, *_thermo_all, *_argmax_all, *_variants_all]
+__all__ = [*_definition_all, *_derivatives_all, *_thermo_all, *_argmax_all, *_exercises_all, *_variants_all]
