@@ -72,6 +72,10 @@ def test_every_exercise_has_exactly_one_solution_and_vice_versa():
     )
 
 
+EXERCISE_LABEL = re.compile(r"[`:]{3,}\{exercise\}[^\n]*\n(?:\s*:[a-z-]+:[^\n]*\n)*?\s*:label:\s*(\S+)")
+SOLUTION_REF = re.compile(r"[`:]{3,}\{solution\}\s*(\S+)")
+
+
 def _source(cell) -> str:
     src = cell["source"]
     return "".join(src) if isinstance(src, list) else src
@@ -83,11 +87,25 @@ def test_solution_refers_to_its_exercise_label(path):
     solution = json.loads(path.read_text())
     ex_text = "\n".join(_source(c) for c in exercise["cells"] if c["cell_type"] == "markdown")
     sol_text = "\n".join(_source(c) for c in solution["cells"] if c["cell_type"] == "markdown")
-    labels = re.findall(r"[`:]{3,}\{exercise\}[^\n]*\n(?:\s*:[a-z-]+:[^\n]*\n)*?\s*:label:\s*(\S+)", ex_text)
-    assert len(labels) >= 1, f"{path.name}: the exercise notebook defines no labelled {{exercise}}"
-    refs = re.findall(r"[`:]{3,}\{solution\}\s*(\S+)", sol_text)
-    assert refs, f"{path.name}: the solution notebook has no {{solution}} directive"
-    assert set(refs) <= set(labels), f"{path.name}: solution refers to {refs}, exercise defines {labels}"
+    labels = EXERCISE_LABEL.findall(ex_text)
+    assert len(labels) == 1, f"{path.name}: the exercise notebook must define exactly one labelled {{exercise}}, found {labels}"
+    refs = SOLUTION_REF.findall(sol_text)
+    assert len(refs) == 1, f"{path.name}: the solution notebook must hold exactly one {{solution}}, found {refs}"
+    assert refs == labels, f"{path.name}: solution refers to {refs}, exercise defines {labels}"
+
+
+def test_every_exercise_label_in_the_book_has_exactly_one_solution():
+    """Book-wide: labels are unique, each {exercise} has one {solution}, each {solution} a real exercise."""
+    labels, refs = [], []
+    for nb_path in NOTEBOOKS:
+        text = "\n".join(_source(c) for c in json.loads(nb_path.read_text())["cells"] if c["cell_type"] == "markdown")
+        labels += EXERCISE_LABEL.findall(text)
+        refs += SOLUTION_REF.findall(text)
+    assert len(labels) == len(set(labels)), f"an exercise label is defined twice: {sorted(labels)}"
+    assert sorted(refs) == sorted(labels), (
+        f"exercises without exactly one solution: {sorted(set(labels) - set(refs))}; "
+        f"solutions of unknown or repeated exercises: {sorted(r for r in set(refs) if refs.count(r) > 1 or r not in labels)}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
