@@ -563,3 +563,40 @@ def test_argmax_limit_scaffold_is_not_attempted():
 def test_the_limit_reference_is_the_limit_of_softmax(z):
     # on integers, gaps are >= 1, so at c = 60 every non-maximal entry is below exp(-60) / 1
     np.testing.assert_allclose(softmax(60.0 * z), _limit_reference(z), atol=1e-20 + 1e-25, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ the docstrings describe the real test sets
+
+
+@pytest.mark.parametrize(
+    "check, cases, phrase",
+    [
+        (check_monotonicity, "softmaxlab.exercises.derivatives:_monotonicity_cases", "on {n}"),
+        (check_stable_log_softmax, "softmaxlab.exercises.numerics:_stability_cases", "The {n} test arrays"),
+        (check_argmax_limit, "softmaxlab.exercises.limits:_limit_cases", "Tested on {n} vectors"),
+    ],
+    ids=["monotonicity", "stable log-softmax", "argmax limit"],
+)
+def test_docstrings_state_the_number_of_test_inputs(check, cases, phrase):
+    import importlib
+
+    module, name = cases.split(":")
+    n = len(getattr(importlib.import_module(module), name)())
+    assert phrase.format(n=n) in " ".join(check.__doc__.split()), f"{check.__name__}'s docstring does not say {n}"
+
+
+@pytest.mark.parametrize(
+    "check, forgot_return",
+    [
+        (check_monotonicity, lambda z: None),
+        (check_inversion, lambda a: None),
+        (check_stable_log_softmax, lambda x: None),
+        (check_argmax_limit, lambda z: None),
+        (check_non_locality, lambda layer, z: None),
+        (check_cross_entropy_gradient, lambda p, y: None),
+    ],
+    ids=["monotonicity", "inversion", "log-softmax", "argmax", "non-locality", "cross-entropy"],
+)
+def test_a_missing_return_is_named(check, forgot_return):
+    r = check(forgot_return)
+    assert r.status == "failed" and "returned None" in r.message and "return" in r.message

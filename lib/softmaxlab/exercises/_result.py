@@ -309,6 +309,8 @@ def as_float_array(value: Any, shape: tuple[int, ...], *, on: str, what: str = "
     >>> as_float_array([1, 2], (2,), on="z = [0, 0]")
     array([1., 2.])
     """
+    if value is None:
+        fail(f"On {on} {what} returned None: is a `return` statement missing?")
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

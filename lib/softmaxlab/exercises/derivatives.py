@@ -144,6 +144,8 @@ def _gradient_reference(K: int, label: int) -> tuple[list[sp.Symbol], list[sp.Ex
 
 
 def _as_expressions(value: Any, K: int, on: str) -> list[sp.Expr]:
+    if value is None:
+        fail(f"On {on} your function returned None: is a `return` statement missing?")
     if isinstance(value, (sp.MatrixBase, np.ndarray)):
         items = list(np.asarray(value, dtype=object).reshape(-1))
     elif isinstance(value, (list, tuple)):
