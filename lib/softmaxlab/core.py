@@ -12,13 +12,27 @@ Then ``logsumexp = m + T * log1p(s)``, ``softmax_j = exp(d_j) / (1 + s)`` and
 ``log_softmax_j = d_j - log1p(s)``. Keeping the dominant term ``exp(d_k) = 1``
 out of ``s`` is what lets ``log1p`` return tiny results (log-probabilities near
 0, a logsumexp near 0) to full relative accuracy, where ``log(1 + s)`` would
-round ``1 + s`` to 1 and return 0.
+round ``1 + s`` to 1 and return 0. Softmax needs ``1 + s`` itself, which is the
+plain sum of all the ``exp(d_j)`` (the term ``exp(0) = 1`` is exact), so it
+sums them all.
 
-Every function works in a single output-sized buffer; the other arrays it
-allocates have one entry per slice.
+How the work is laid out (none of this changes the arithmetic above):
+
+* The array is viewed, without copying, as ``(P, n)`` or ``(P, n, Q)`` with the
+  reduction over the middle axis ``n``. A Fortran-ordered array is handled
+  through its transpose; any other layout is first copied to C order.
+* Slices are processed in blocks of about :data:`BLOCK_BYTES`, so that after a
+  block's input is read once from memory every later pass (subtract, exp, sum,
+  divide) runs in cache. Softmax and log_softmax write straight into the one
+  output array; the only other allocation is one block-sized work buffer.
+  logsumexp allocates nothing of the input's size at all.
+* A slice too long for one block (``n`` larger than a block) is done in three
+  passes over chunks of it: the maximum, the sum, then the output.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -33,42 +47,287 @@ from softmaxlab._validation import (
 
 __all__ = ["softmax", "log_softmax", "logsumexp"]
 
+#: Size in bytes of the blocks the work is split into (half of a typical L2 cache).
+BLOCK_BYTES = 1 << 18
 
-def _prepare(x: ArrayLike, axis: int | None, temperature: float):
-    """Validate the arguments; return the array (flattened when axis is None), the axis and T."""
-    arr = as_real_array(x, "x")
-    temperature = check_temperature(temperature)
-    if axis is None:
-        return arr.reshape(-1), 0, temperature
-    return arr, check_axis(axis, arr.ndim), temperature
+#: ``s`` is summed, and ``log1p(s)`` and logsumexp computed, in float64 even for
+#: float32 and float16 input: the float32 ``exp`` of numpy (SIMD, up to 2.3 ulp)
+#: leaves no room for a float32 sum's rounding errors in a 4-ulp budget. Only
+#: ``1 + s`` and ``log1p(s)``, rounded once, go back to the working precision.
+_ACC = np.float64
+
+#: When ``s`` is tiny its terms ``exp(d_j)`` may be subnormal, each rounded to an
+#: absolute (not relative) precision, and a log-probability or logsumexp equal to
+#: about ``s`` would inherit those errors. Such an ``s`` is recomputed from
+#: ``exp(d_j + C)``, all normal numbers; every ``d_j`` in it is below -54, so
+#: ``d_j + C`` is exact, and ``exp(-C)`` scales the sum back in float64.
+_RESCALE = 64.0
 
 
-def _exp_shifted(arr: np.ndarray, axis: int, temperature: float):
-    """Steps 1-3 of the shifted algorithm.
+# ---------------------------------------------------------------------------
+# Layout: a copy-free (P, n) or (P, n, Q) view, and the blocks to visit.
+# ---------------------------------------------------------------------------
 
-    Returns ``(out, k, m, s)``: ``out`` holds ``exp(d_j)`` except at the argmax
-    ``k``, where it holds 0; ``m`` is the maximum and ``s`` the sum of the other
-    terms, both with the reduced axis kept. Slices whose maximum is not finite
-    come out as nan here and are patched by the callers.
+
+def _c_ordered(arr: np.ndarray, axis: int | None):
+    """Return ``(src, axis, transposed)`` with ``src`` C-contiguous.
+
+    A Fortran-ordered ``arr`` is replaced by its transpose (a view) and the
+    axis renumbered; any other non-contiguous array is copied.
     """
-    work = working_dtype(arr.dtype)
-    k = np.argmax(arr, axis=axis, keepdims=True)  # nan counts as the maximum
-    m = np.take_along_axis(arr, k, axis=axis).astype(work)
-    out = np.empty(arr.shape, dtype=work)
-    with np.errstate(invalid="ignore"):  # inf - inf in slices patched later
-        np.subtract(arr, m, out=out, dtype=work)
+    if arr.flags.c_contiguous:
+        return arr, axis, False
+    if arr.flags.f_contiguous:
+        return arr.T, (None if axis is None else arr.ndim - 1 - axis), True
+    return np.ascontiguousarray(arr), axis, False
+
+
+def _canonical(src: np.ndarray, axis: int | None) -> np.ndarray:
+    """View a C-contiguous array as ``(P, n)`` (when ``Q == 1``) or ``(P, n, Q)``."""
+    if axis is None:
+        return src.reshape(1, -1)
+    p = math.prod(src.shape[:axis])
+    q = math.prod(src.shape[axis + 1 :])
+    n = src.shape[axis]
+    return src.reshape(p, n) if q == 1 else src.reshape(p, n, q)
+
+
+def _block_elements(dtype: np.dtype) -> int:
+    return max(BLOCK_BYTES // np.dtype(dtype).itemsize, 1024)
+
+
+def _blocks(view: np.ndarray, block: int):
+    """Blocks of whole slices, each with at most ``block`` elements (needs ``n <= block``)."""
+    p, n = view.shape[:2]
+    q = view.shape[2] if view.ndim == 3 else 1
+    if n * q <= block:
+        step = block // (n * q)
+        for p0 in range(0, p, step):
+            yield (slice(p0, p0 + step),)
+    else:  # n <= block < n * q: split the trailing axis
+        step = block // n
+        for i in range(p):
+            for q0 in range(0, q, step):
+                yield (slice(i, i + 1), slice(None), slice(q0, q0 + step))
+
+
+def _long_slices(view: np.ndarray, block: int):
+    """For ``n > block``: yield each group of slices and the chunks of ``n`` that cover it."""
+    p, n = view.shape[:2]
+    q = view.shape[2] if view.ndim == 3 else 1
+    bq = min(q, max(1, block // 256))
+    cn = max(1, block // bq)
+    chunks = [slice(c0, c0 + cn) for c0 in range(0, n, cn)]
+    for i in range(p):
+        for q0 in range(0, q, bq):
+            group = (slice(i, i + 1), slice(None), slice(q0, q0 + bq))[: view.ndim]
+            yield group, [(group[0], c, *group[2:]) for c in chunks]
+
+
+def _scratch(work: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A C-contiguous array of ``shape`` on the front of the flat buffer ``work``."""
+    return work[: math.prod(shape)].reshape(shape)
+
+
+def _set_at(e: np.ndarray, k: np.ndarray, value: float) -> None:
+    """Set ``e`` to ``value`` at index ``k`` along axis 1 (``k`` from argmax with keepdims)."""
+    if not e.flags.c_contiguous:  # a strided block of the output
+        np.put_along_axis(e, k, value, axis=1)
+        return
+    rows, n = e.shape[:2]
+    if e.ndim == 2:
+        flat = np.arange(0, rows * n, n) + k[:, 0]
+    else:
+        q = e.shape[2]
+        flat = np.arange(0, rows * n * q, n * q)[:, None] + k[:, 0, :] * q + np.arange(q)
+    e.reshape(-1)[flat.reshape(-1)] = value
+
+
+def _shift(xb: np.ndarray, m: np.ndarray, out: np.ndarray, temperature: float) -> np.ndarray:
+    """``out = (xb - m) / T``; inf - inf (patched by the callers) gives nan silently."""
+    with np.errstate(invalid="ignore"):
+        np.subtract(xb, m, out=out)
         if temperature != 1.0:
             out /= temperature
-        np.exp(out, out=out)
-    np.put_along_axis(out, k, 0, axis=axis)
-    s = np.sum(out, axis=axis, keepdims=True)
-    return out, k, m, s
+    return out
 
 
-def _infinite_max_share(arr: np.ndarray, axis: int, m: np.ndarray):
-    """For slices whose maximum is +inf: the mask of +inf entries and their count."""
-    at_inf = (arr == np.inf) & (m == np.inf)
-    return at_inf, np.sum(at_inf, axis=axis, keepdims=True)
+def _inf_share(xb: np.ndarray, m: np.ndarray):
+    """For slices whose maximum is +inf: their mask, and the +inf entries' share of the mass."""
+    rows = m == np.inf
+    at_inf = (xb == np.inf) & rows
+    count = np.sum(at_inf, axis=1, keepdims=True)
+    return rows, at_inf, np.maximum(count, 1)
+
+
+# ---------------------------------------------------------------------------
+# Kernels on one block of whole slices (reduction over axis 1).
+# ---------------------------------------------------------------------------
+
+
+def _softmax_block(xb, ob, work, temperature):
+    w = ob if ob.dtype == work.dtype else _scratch(work[0], xb.shape)
+    k, m, s = _exp_others(xb, w, temperature, rescale=False)
+    _set_at(w, k, 1)  # exp(d_k) = exp(0) = 1
+    np.divide(w, (1 + s).astype(w.dtype), out=ob, casting="same_kind")
+    if np.any(m == np.inf):
+        rows, at_inf, count = _inf_share(xb, m)
+        np.copyto(ob, at_inf / count, where=rows, casting="same_kind")
+
+
+def _exp_others(xb, e, temperature, rescale=True):
+    """Steps 1-3: ``e = exp(d)`` except 0 at the argmax ``k``; return ``(k, m, s)``.
+
+    With ``rescale``, an ``s`` so small that its terms may be subnormal is
+    recomputed as ``exp(-C) * sum exp(d_j + C)`` (see :data:`_RESCALE`).
+    """
+    k = np.argmax(xb, axis=1, keepdims=True)  # nan counts as the maximum
+    m = np.take_along_axis(xb, k, axis=1).astype(e.dtype, copy=False)
+    np.exp(_shift(xb, m, e, temperature), out=e)
+    _set_at(e, k, 0)
+    s = np.sum(e, axis=1, keepdims=True, dtype=_ACC)
+    if rescale and np.any(tiny := s < _tiny_sum(e.dtype)):
+        _shift(xb, m, e, temperature)
+        e += _RESCALE
+        np.exp(e, out=e)
+        _set_at(e, k, 0)
+        scaled = np.sum(e, axis=1, keepdims=True, dtype=_ACC) * math.exp(-_RESCALE)
+        s = np.where(tiny, scaled, s)
+    return k, m, s
+
+
+def _tiny_sum(dtype) -> float:
+    """Below this, ``s`` is a sum of terms ``exp(d_j)`` that may be subnormal in ``dtype``."""
+    f = np.finfo(dtype)
+    return math.ldexp(1.0, f.minexp + 2 * (f.nmant + 1))
+
+
+def _log_softmax_block(xb, ob, work, temperature):
+    _, m, s = _exp_others(xb, _scratch(work[0], xb.shape), temperature)
+    d = ob if ob.dtype == work.dtype else _scratch(work[1], xb.shape)
+    log1p_s = np.log1p(s).astype(d.dtype)
+    np.subtract(_shift(xb, m, d, temperature), log1p_s, out=ob, casting="same_kind")
+    if np.any(m == np.inf):
+        _log_softmax_inf_patch(xb, ob, m)
+
+
+def _log_softmax_inf_patch(xb, ob, m):
+    rows, at_inf, count = _inf_share(xb, m)
+    share = np.where(at_inf, -np.log(count), -np.inf)
+    np.copyto(ob, share, where=rows, casting="same_kind")
+
+
+def _logsumexp_finish(m, s, temperature):
+    """``m + T log1p(s)`` in float64, with the special values of an infinite ``m``."""
+    with np.errstate(invalid="ignore"):
+        res = m + temperature * np.log1p(s)
+    return np.where(np.isinf(m), m, res)
+
+
+def _logsumexp_block(xb, work, temperature):
+    _, m, s = _exp_others(xb, _scratch(work, xb.shape), temperature)
+    return _logsumexp_finish(m, s, temperature)
+
+
+# ---------------------------------------------------------------------------
+# Kernels for slices longer than a block: chunks of the reduction axis.
+# ---------------------------------------------------------------------------
+
+
+def _sum_chunks(view, chunks, m, work, temperature, store=None, rescale=True):
+    """Pass 2 over the chunks of one group of slices: ``s``, the sum of ``exp(d_j)`` but one.
+
+    The entries equal to the maximum (``d_j = 0``) are left out of the sum and
+    counted instead, and ``count - 1`` of them are added back, so ``s`` leaves
+    out exactly one term ``exp(0) = 1``. With ``store`` the exponentials are
+    kept there (all of them).
+    """
+    def total(offset):
+        partial, count = [], 0
+        for c in chunks:
+            xc = view[c]
+            e = store[c] if store is not None else _scratch(work, xc.shape)
+            _shift(xc, m, e, temperature)
+            at_max = e == 0
+            count = count + np.sum(at_max, axis=1, keepdims=True)
+            if offset:
+                e += offset
+            np.exp(e, out=e)
+            e[at_max] = 0
+            partial.append(np.sum(e, axis=1, keepdims=True, dtype=_ACC))
+            if store is not None:
+                e[at_max] = 1
+        return np.sum(np.concatenate(partial, axis=1), axis=1, keepdims=True) + (count - 1)
+
+    s = total(0.0)
+    if rescale and np.any(tiny := s < _tiny_sum(work.dtype)):  # as in _exp_others
+        s = np.where(tiny, total(_RESCALE) * math.exp(-_RESCALE), s)
+    return s
+
+
+def _softmax_long(x, out, work, temperature):
+    work = work[0]
+    for group, chunks in _long_slices(x, work.size):
+        m = np.max(x[group], axis=1, keepdims=True).astype(work.dtype, copy=False)
+        same = out.dtype == work.dtype
+        s = _sum_chunks(x, chunks, m, work, temperature, store=out if same else None, rescale=False)
+        total = (1 + s).astype(work.dtype)
+        for c in chunks:
+            if same:
+                np.divide(out[c], total, out=out[c], casting="same_kind")
+            else:  # recompute in the working precision rather than round twice
+                w = _scratch(work, x[c].shape)
+                np.exp(_shift(x[c], m, w, temperature), out=w)
+                np.divide(w, total, out=out[c], casting="same_kind")
+        if np.any(m == np.inf):
+            rows, at_inf, count = _inf_share(x[group], m)
+            np.copyto(out[group], at_inf / count, where=rows, casting="same_kind")
+
+
+def _log_softmax_long(x, out, work, temperature):
+    work = work[0]
+    for group, chunks in _long_slices(x, work.size):
+        m = np.max(x[group], axis=1, keepdims=True).astype(work.dtype, copy=False)
+        log1p_s = np.log1p(_sum_chunks(x, chunks, m, work, temperature)).astype(work.dtype)
+        for c in chunks:
+            d = out[c] if out.dtype == work.dtype else _scratch(work, x[c].shape)
+            np.subtract(_shift(x[c], m, d, temperature), log1p_s, out=out[c], casting="same_kind")
+        if np.any(m == np.inf):
+            _log_softmax_inf_patch(x[group], out[group], m)
+
+
+def _logsumexp_long(x, res, work, temperature):
+    for group, chunks in _long_slices(x, work.size):
+        m = np.max(x[group], axis=1, keepdims=True).astype(work.dtype, copy=False)
+        res[group] = _logsumexp_finish(m, _sum_chunks(x, chunks, m, work, temperature), temperature)
+
+
+# ---------------------------------------------------------------------------
+# Public functions.
+# ---------------------------------------------------------------------------
+
+
+def _elementwise(kernel, long_kernel, x, axis, temperature, n_work):
+    """Shared driver of softmax and log_softmax: same shape in, same shape out."""
+    arr = as_real_array(x, "x")
+    temperature = check_temperature(temperature)
+    ax = check_axis(axis, arr.ndim)
+    rdtype, wdtype = result_dtype(arr.dtype), working_dtype(arr.dtype)
+    src, ax, transposed = _c_ordered(arr, ax)
+    out = np.empty(src.shape, dtype=rdtype)
+    if src.size == 0:
+        return out.T if transposed else out
+    view, oview = _canonical(src, ax), _canonical(out, ax)
+    block = _block_elements(wdtype)
+    # One block-sized work buffer; a second one only when the result needs a cast.
+    n_work = 1 if n_work == 1 or rdtype == wdtype else n_work
+    work = np.empty((n_work, min(block, view.size)), dtype=wdtype)
+    if view.shape[1] > block:
+        long_kernel(view, oview, work, temperature)
+    else:
+        for b in _blocks(view, block):
+            kernel(view[b], oview[b], work, temperature)
+    return out.T if transposed else out
 
 
 def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) -> np.ndarray:
@@ -77,8 +336,8 @@ def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     Parameters
     ----------
     x : array_like
-        Real scores (logits). Integer input is computed in float64; float16
-        is computed in float32 and returned as float16.
+        Real scores (logits). Integer and boolean input is computed in
+        float64; float16 is computed in float32 and returned as float16.
     axis : int or None, optional
         The axis along which the probabilities sum to 1 (default: the last).
         ``None`` treats the whole array as one distribution.
@@ -91,14 +350,34 @@ def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     ndarray
         Same shape as ``x``, entries in [0, 1] summing to 1 along ``axis``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric, ``axis`` is not an int or None, or
+        ``temperature`` is not a real number.
+    ValueError
+        If ``temperature`` is not positive and finite.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
+
+    See Also
+    --------
+    log_softmax : its logarithm, accurate where softmax underflows.
+    logsumexp : the normalising constant, in the log domain.
+    scipy.special.softmax : the same function, computed with temporaries.
+
     Notes
     -----
     Computed as ``exp(d_j) / (1 + s)`` with ``d_j = (x_j - max) / T`` and ``s``
     the sum of the exponentials other than the maximum's, so no finite input
-    overflows. IEEE cases: ``-inf`` entries get probability 0; if the maximum
-    is ``+inf`` the ``+inf`` entries share the mass equally (the limit of
-    ``softmax(x + c e)``); a slice of all ``-inf`` gives nan (0/0); nan
-    propagates to its own slice only.
+    overflows and the result is within a few ulp of the exact softmax of the
+    (rounded) differences ``d_j`` (Blanchard, Higham and Higham, 2021).
+
+    IEEE cases: ``-inf`` entries get probability 0; if the maximum is ``+inf``
+    the ``+inf`` entries share the mass equally (the limit of
+    ``softmax(x + c e)`` as ``c -> inf``, ``e`` the indicator of those
+    entries); a slice of all ``-inf`` gives nan (0/0); nan propagates to its
+    own slice only. An empty ``x`` gives an empty result.
 
     Examples
     --------
@@ -112,18 +391,13 @@ def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     array([0.4975, 0.5025])
     >>> softmax([0.0, -np.inf, np.inf, np.inf])
     array([0. , 0. , 0.5, 0.5])
+    >>> softmax([[1.0, 1.0], [0.0, np.log(3.0)]], axis=1)
+    array([[0.5 , 0.5 ],
+           [0.25, 0.75]])
+    >>> softmax(np.zeros(3, dtype=np.float16)).dtype
+    dtype('float16')
     """
-    arr, ax, temperature = _prepare(x, axis, temperature)
-    shape = np.shape(x)
-    if arr.shape[ax] == 0:
-        return np.empty(shape, dtype=result_dtype(arr.dtype))
-    out, k, m, s = _exp_shifted(arr, ax, temperature)
-    np.put_along_axis(out, k, 1, axis=ax)
-    out /= 1 + s
-    if np.any(m == np.inf):
-        at_inf, count = _infinite_max_share(arr, ax, m)
-        out = np.where(m == np.inf, at_inf / np.maximum(count, 1), out)
-    return out.astype(result_dtype(arr.dtype), copy=False).reshape(shape)
+    return _elementwise(_softmax_block, _softmax_long, x, axis, temperature, n_work=1)
 
 
 def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) -> np.ndarray:
@@ -132,7 +406,8 @@ def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0
     Parameters
     ----------
     x : array_like
-        Real scores (logits).
+        Real scores (logits). Integer and boolean input is computed in
+        float64; float16 is computed in float32 and returned as float16.
     axis : int or None, optional
         The axis of the distribution (default: the last); ``None`` for all of ``x``.
     temperature : float, optional
@@ -144,12 +419,27 @@ def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0
         Same shape as ``x``; finite wherever ``x`` is finite, even where
         ``softmax`` underflows to 0.
 
+    Raises
+    ------
+    TypeError, ValueError, numpy.exceptions.AxisError
+        For bad arguments, as in :func:`softmax`.
+
+    See Also
+    --------
+    softmax, logsumexp
+    scipy.special.log_softmax : loses the small log-probabilities (see Notes).
+
     Notes
     -----
     Computed as ``d_j - log1p(s)`` (see :func:`softmax`). The largest entry's
     log-probability is ``-log1p(s)``, accurate to a few ulp even when it is
     tiny, i.e. when one class takes nearly all the mass. ``log(softmax(x))``
-    and ``x - logsumexp(x)`` both lose that value to rounding.
+    and ``x - logsumexp(x)`` both lose that value to rounding (``1 + s``
+    rounds to 1), and so does ``scipy.special.log_softmax``.
+
+    IEEE cases: ``-inf`` entries give ``-inf``; if the maximum is ``+inf`` the
+    ``+inf`` entries give ``-log(count)`` and the others ``-inf``; a slice of
+    all ``-inf`` gives nan; nan propagates to its own slice only.
 
     Examples
     --------
@@ -162,22 +452,7 @@ def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0
     >>> bool(np.allclose(np.exp(log_softmax([3.0, 2.0, 1.0])).sum(), 1.0))
     True
     """
-    arr, ax, temperature = _prepare(x, axis, temperature)
-    shape = np.shape(x)
-    if arr.shape[ax] == 0:
-        return np.empty(shape, dtype=result_dtype(arr.dtype))
-    out, k, m, s = _exp_shifted(arr, ax, temperature)
-    with np.errstate(invalid="ignore"):
-        np.subtract(arr, m, out=out, dtype=out.dtype)
-        if temperature != 1.0:
-            out /= temperature
-        out -= np.log1p(s)
-    if np.any(m == np.inf):
-        at_inf, count = _infinite_max_share(arr, ax, m)
-        with np.errstate(divide="ignore"):
-            share = np.where(at_inf, -np.log(np.maximum(count, 1)), -np.inf)
-        out = np.where(m == np.inf, share, out)
-    return out.astype(result_dtype(arr.dtype), copy=False).reshape(shape)
+    return _elementwise(_log_softmax_block, _log_softmax_long, x, axis, temperature, n_work=2)
 
 
 def logsumexp(
@@ -192,7 +467,8 @@ def logsumexp(
     Parameters
     ----------
     x : array_like
-        Real values.
+        Real values. Integer and boolean input is computed in float64;
+        float16 is computed in float32 and returned as float16.
     axis : int or None, optional
         The axis to reduce (default: the last); ``None`` reduces all of ``x``.
     keepdims : bool, optional
@@ -206,11 +482,23 @@ def logsumexp(
     ndarray or numpy scalar
         The reduction; a numpy scalar when the result is 0-d.
 
+    Raises
+    ------
+    TypeError, ValueError, numpy.exceptions.AxisError
+        For bad arguments, as in :func:`softmax`.
+
+    See Also
+    --------
+    softmax, log_softmax
+    scipy.special.logsumexp : the same function (with optional weights).
+
     Notes
     -----
-    Computed as ``max + T * log1p(s)`` (see :func:`softmax`). Special values:
-    an empty axis or a slice of all ``-inf`` gives ``-inf`` (the log of an
-    empty sum); any ``+inf`` gives ``+inf``; nan gives nan.
+    Computed as ``max + T * log1p(s)`` (see :func:`softmax`), so a result
+    near 0 keeps its relative accuracy unless ``max`` itself cancels against
+    ``T * log1p(s)``. Special values: an empty axis or a slice of all ``-inf``
+    gives ``-inf`` (the log of an empty sum); any ``+inf`` gives ``+inf``;
+    nan gives nan.
 
     Examples
     --------
@@ -222,24 +510,34 @@ def logsumexp(
     1.9287498479639178e-22
     >>> logsumexp([[0.0, 0.0], [1.0, -np.inf]], axis=1)
     array([0.69314718, 1.        ])
+    >>> logsumexp([[0.0, 0.0], [1.0, -np.inf]], axis=1, keepdims=True).shape
+    (2, 1)
     >>> float(logsumexp([1.0, 2.0, 3.0], temperature=0.01))
     3.0
+    >>> logsumexp(np.zeros((2, 0)))                 # the log of an empty sum
+    array([-inf, -inf])
     """
     arr = as_real_array(x, "x")
     temperature = check_temperature(temperature)
     ax = check_axis(axis, arr.ndim)
-    if ax is None:
-        flat = arr.reshape(-1)
-        value = logsumexp(flat, axis=0, temperature=temperature)
-        return np.reshape(value, (1,) * arr.ndim) if keepdims else value
-    rdtype = result_dtype(arr.dtype)
-    if arr.shape[ax] == 0:
-        res = np.full(arr.shape[:ax] + (1,) + arr.shape[ax + 1 :], -np.inf, dtype=rdtype)
+    rdtype, wdtype = result_dtype(arr.dtype), working_dtype(arr.dtype)
+    kept = tuple(1 if ax is None or i == ax else d for i, d in enumerate(arr.shape))
+    if arr.size == 0:  # an empty axis: the log of an empty sum
+        res = np.full(kept, -np.inf, dtype=rdtype)
     else:
-        _, _, m, s = _exp_shifted(arr, ax, temperature)
-        with np.errstate(invalid="ignore"):
-            res = m + temperature * np.log1p(s)
-        res = np.where(np.isinf(m), m, res).astype(rdtype, copy=False)
+        src, sax, transposed = _c_ordered(arr, ax)
+        view = _canonical(src, sax)
+        rview = np.empty((view.shape[0], 1, *view.shape[2:]), dtype=_ACC)
+        block = _block_elements(wdtype)
+        work = np.empty(min(block, view.size), dtype=wdtype)
+        if view.shape[1] > block:
+            _logsumexp_long(view, rview, work, temperature)
+        else:
+            for b in _blocks(view, block):
+                rview[b] = _logsumexp_block(view[b], work, temperature)
+        shape_c = tuple(1 if sax is None or i == sax else d for i, d in enumerate(src.shape))
+        res = rview.reshape(shape_c)
+        res = (res.T if transposed else res).astype(rdtype, copy=False)
     if not keepdims:
-        res = np.squeeze(res, axis=ax)
+        res = res.reshape(tuple(d for i, d in enumerate(arr.shape) if ax is not None and i != ax))
     return res[()] if res.ndim == 0 else res

@@ -1,0 +1,110 @@
+"""Time softmaxlab's softmax, log_softmax and logsumexp against scipy.special.
+
+Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench_core.py``).
+Everything runs in one process on the same arrays: random logits of the
+shapes below in float32 and float64, reduced along the last axis, plus a plain
+copy of the array (``x.copy()``: read it once, write a fresh array once), the
+memory-bandwidth floor that any function returning an array of the input's
+size must pay. Each function is timed ``--repeats`` times, the calls
+interleaved round-robin so that a slow moment of the machine hits every
+function alike, and the median is reported. Times are the CPU time of this
+process (``time.process_time``), so other programs running on the machine do
+not inflate them; ``--wall`` uses wall-clock time instead.
+
+The table gives ours / scipy (below 1 means faster than scipy) and ours / copy,
+and checks the targets of issue 2: softmax and log_softmax at most 0.75 of
+scipy's time on every array of 2**24 elements or more and never slower than
+scipy; logsumexp at most 0.3 of scipy's time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+import scipy
+import scipy.special
+
+import softmaxlab
+from softmaxlab import log_softmax, logsumexp, softmax
+
+SHAPES = [(4096, 4096), (65536, 64), (64, 65536), (1, 10_000_000)]
+DTYPES = [np.float32, np.float64]
+PAIRS = [
+    ("softmax", softmax, scipy.special.softmax),
+    ("log_softmax", log_softmax, scipy.special.log_softmax),
+    ("logsumexp", logsumexp, scipy.special.logsumexp),
+]
+LARGE = 2**24
+
+
+def target(name: str, size: int) -> float:
+    """The largest allowed ours / scipy ratio (issue 2)."""
+    if name == "logsumexp":
+        return 0.3
+    return 0.75 if size >= LARGE else 1.0
+
+
+def measure(functions: dict, repeats: int, clock) -> dict:
+    """Median time of each zero-argument callable, calls interleaved round-robin."""
+    for f in functions.values():  # warm up: first-touch page faults, caches
+        f()
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, f in functions.items():
+            start = clock()
+            f()
+            times[name].append(clock() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7, help="timed calls per function (default 7)")
+    parser.add_argument("--wall", action="store_true", help="wall-clock instead of process CPU time")
+    args = parser.parse_args(argv)
+    clock = time.perf_counter if args.wall else time.process_time
+
+    print(f"softmaxlab {softmaxlab.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
+          f"Python {sys.version.split()[0]}")
+    print(f"median of {args.repeats} runs, {'wall-clock' if args.wall else 'process CPU'} time, axis=-1\n")
+    header = (f"{'dtype':8} {'shape':>14} {'function':12} {'ours ms':>9} {'scipy ms':>9} "
+              f"{'copy ms':>8} {'ours/scipy':>10} {'ours/copy':>9} {'target':>7}")
+    print(header)
+    print("-" * len(header))
+    failures = []
+    rng = np.random.default_rng(0)
+    for dtype in DTYPES:
+        for shape in SHAPES:
+            x = (4.0 * rng.standard_normal(shape)).astype(dtype)
+            functions = {"copy": x.copy}
+            for name, ours, theirs in PAIRS:
+                functions[f"ours {name}"] = lambda f=ours: f(x, axis=-1)
+                functions[f"scipy {name}"] = lambda f=theirs: f(x, axis=-1)
+            t = measure(functions, args.repeats, clock)
+            for name, _, _ in PAIRS:
+                ratio = t[f"ours {name}"] / t[f"scipy {name}"]
+                limit = target(name, x.size)
+                ok = ratio <= limit
+                if not ok:
+                    failures.append((np.dtype(dtype).name, shape, name, ratio, limit))
+                print(f"{np.dtype(dtype).name:8} {str(shape):>14} {name:12} "
+                      f"{1e3 * t[f'ours {name}']:9.1f} {1e3 * t[f'scipy {name}']:9.1f} "
+                      f"{1e3 * t['copy']:8.1f} {ratio:10.2f} {t[f'ours {name}'] / t['copy']:9.1f} "
+                      f"{'<= ' + format(limit, '.2f'):>7} {'' if ok else ' MISSED'}")
+            del x, functions
+    print()
+    if failures:
+        print(f"{len(failures)} target(s) missed:")
+        for dt, shape, name, ratio, limit in failures:
+            print(f"  {dt} {shape} {name}: {ratio:.2f} > {limit:.2f}")
+    else:
+        print("every target of issue 2 holds")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
