@@ -99,7 +99,7 @@
     function update() {
       var t = temperatures[parseInt(input.value, 10)];
       var label = t.toPrecision(3);
-      shownT.textContent = label;
+      if (shownT) shownT.textContent = label;
       input.setAttribute("aria-valuetext", "T = " + label);
       var p = softmax(scores, t);
       drawBars(fig, p, digits);
