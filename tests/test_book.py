@@ -493,3 +493,15 @@ def test_chapter_one_screenshots(scheme, browser_context, book_server):
         assert not visit.problems(), visit.problems()
     finally:
         visit.close()
+
+
+def test_each_exercise_page_links_to_its_solution_and_back(built_book):
+    """Exercise pages link to their solution page; the solution's title links back to the exercise."""
+    pages = sorted((built_book / "exercises").glob("*.html"))
+    assert pages, "no exercise pages were built"
+    for page in pages:
+        solution = built_book / "solutions" / page.name
+        assert solution.exists(), f"no solution page for {page.name}"
+        assert f'href="../solutions/{page.name}' in page.read_text(), f"{page.name} does not link to its solution"
+        back = rf'href="\.\./exercises/{re.escape(page.name)}#ex-'
+        assert re.search(back, solution.read_text()), f"solutions/{page.name} does not link back to its exercise"
