@@ -47,7 +47,7 @@ bench: $(STAMP)
 
 serve:
 	@test -f _build/html/index.html || $(MAKE) book
-	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 clean:
 	rm -rf _build .jupyter_cache .pytest_cache .hypothesis
