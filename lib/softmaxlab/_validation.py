@@ -54,7 +54,12 @@ def check_axis(axis: int | None, ndim: int, name: str = "axis") -> int | None:
 
 
 def check_temperature(temperature: float, name: str = "temperature") -> float:
-    """Return ``temperature`` as a float, requiring a positive finite real number."""
+    """Return ``temperature`` as a float, requiring a positive finite real number.
+
+    Python and numpy real scalars and 0-d real arrays are accepted; booleans are not.
+    """
+    if isinstance(temperature, np.ndarray) and temperature.ndim == 0 and temperature.dtype.kind in "iuf":
+        temperature = temperature[()]
     if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, (Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a positive finite real number, got {temperature!r}")
     value = float(temperature)

@@ -144,8 +144,9 @@ def _set_at(e: np.ndarray, k: np.ndarray, value: float) -> None:
 
 
 def _shift(xb: np.ndarray, m: np.ndarray, out: np.ndarray, temperature: float) -> np.ndarray:
-    """``out = (xb - m) / T``; inf - inf (patched by the callers) gives nan silently."""
-    with np.errstate(invalid="ignore"):
+    """``out = (xb - m) / T``, silently: inf - inf (patched by the callers) gives nan,
+    and a difference beyond the float range gives -inf (whose exp is the right 0)."""
+    with np.errstate(invalid="ignore", over="ignore"):
         np.subtract(xb, m, out=out)
         if temperature != 1.0:
             out /= temperature
