@@ -23,7 +23,6 @@ import json
 import math
 from html import escape
 from numbers import Real
-from typing import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -110,7 +109,8 @@ def _vector(values: ArrayLike, name: str, *, min_size: int) -> np.ndarray:
 def _temperature_grid(temperatures: ArrayLike | None) -> np.ndarray:
     """The slider's temperatures: given (checked) or the default log-spaced grid through 1."""
     if temperatures is None:
-        temps = np.geomspace(0.05, 20.0, 49)
+        # Rounded to 4 digits, so the HTML (which lists them) is the same on every platform.
+        temps = np.array([float(f"{t:.4g}") for t in np.geomspace(0.05, 20.0, 49)])
         temps[np.argmin(np.abs(np.log(temps)))] = 1.0
         return temps
     temps = as_real_array(temperatures, "temperatures").astype(np.float64)
