@@ -36,10 +36,9 @@ def test_every_other_class_once_under_uniform_q_is_the_full_loss(oy):
     assert loss == pytest.approx(float(cross_entropy(o, y)), rel=1e-12, abs=1e-12)
 
 
-@given(arrays(np.float64, 6, elements=finite), st.integers(0, 2**32 - 1))
+@given(arrays(np.float64, 6, elements=finite))
 @settings(max_examples=100, deadline=None)
-def test_uniform_q_makes_the_correction_irrelevant(o, seed):
-    rng = np.random.default_rng(seed)
+def test_uniform_q_makes_the_correction_irrelevant(o):
     lq = np.full(5, np.log(0.1))
     a = sampled_softmax_loss(o[0], o[1:], np.log(0.1), lq)
     b = sampled_softmax_loss(o[0], o[1:], correct=False)
