@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import html.parser
 import http.server
+import json
 import math
 import os
 import re
@@ -47,6 +48,7 @@ from test_structure import toc_files
 
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+REPORT = ROOT / "_build" / "browser-report.json"
 
 #: Pages the build adds to the toc's: Sphinx's index, module index and search, sphinx-proof's index.
 GENERATED_PAGES = ["genindex", "py-modindex", "search", "prf-prf"]
@@ -319,6 +321,24 @@ def broken_links(links: list[str], page_ids: list[str], page_url: str, base: str
     return broken
 
 
+@pytest.fixture(scope="module")
+def browser_report():
+    """What the browser layer saw, page by page; written to _build/browser-report.json at the end."""
+    report: dict = {"pages": {}}
+    yield report
+    pages = report["pages"].values()
+    report["totals"] = {
+        "pages": len(report["pages"]),
+        "requests": sum(p["requests"] for p in pages),
+        "requests_outside_the_book": sum(p["outside"] for p in pages),
+        "rendered_math": sum(p["math"] for p in pages),
+        "images": sum(p["images"] for p in pages),
+        "internal_links": sum(p["internal_links"] for p in pages),
+    }
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+
+
 def _pages() -> list[str]:
     return [*toc_files(), *GENERATED_PAGES]
 
@@ -339,10 +359,17 @@ def test_every_built_page_is_checked(built_book):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", _pages())
-def test_page_in_browser(name, browser_context, book_server, built_book):
+def test_page_in_browser(name, browser_context, book_server, built_book, browser_report):
     visit = PageVisit(browser_context, f"{book_server}{name}.html", book_server)
     try:
         facts = visit.page.evaluate(PAGE_FACTS)
+        browser_report["pages"][name] = {
+            "requests": len(visit.requests),
+            "outside": len(visit.blocked),
+            "math": facts["renderedMath"],
+            "images": facts["images"],
+            "internal_links": sum(link.startswith(book_server) for link in facts["links"]),
+        }
         problems = visit.problems()
         problems += [f"MathJax error: {e}" for e in facts["mathErrors"]]
         problems += [f"math not rendered: {m!r}" for m in facts["unrenderedMath"]]
