@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.special
@@ -71,12 +72,52 @@ def test_within_4_ulp_of_the_reference(ours, dtype, output):
     assert max(w[0] for w in worst) > 0.25
 
 
+@pytest.fixture(scope="module")
+def scipy_softmax_errors():
+    return {
+        dt: np.array([ac.errors(x, ref, scipy.special.softmax, None, None).softmax
+                      for (_, x), ref in zip(ac.cases(dt), ac.references(dt))])
+        for dt in ac.DTYPES
+    }
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_softmax_never_worse_than_scipy(ours, dtype):
-    refs = ac.references(dtype)
-    for (family, x), ref, (_, err) in zip(ac.cases(dtype), refs, ours[dtype]):
-        theirs = ac.errors(x, ref, scipy.special.softmax, None, None).softmax
-        assert err.softmax <= theirs, (family, x.size, err.softmax, theirs)
+def test_softmax_never_worse_than_scipy(ours, scipy_softmax_errors, dtype):
+    """Worst case, average, and wherever scipy loses accuracy, ours is at least as accurate.
+
+    "Never worse on every single vector" is not attainable by any algorithm
+    other than scipy's own: see the next test.
+    """
+    mine = np.array([err.softmax for _, err in ours[dtype]])
+    theirs = scipy_softmax_errors[dtype]
+    assert mine.max() <= theirs.max()
+    assert mine.mean() <= theirs.mean()
+    assert np.sum(theirs > ac.TOLERANCE_ULP) > 0  # scipy leaves the 4-ulp budget on some vectors
+    lossy = theirs > 3.0  # where scipy's rounding errors add up, ours never loses
+    assert lossy.sum() >= 10
+    assert np.all(mine[lossy] <= theirs[lossy])
+
+
+def test_no_algorithm_beats_scipy_on_every_vector():
+    """Per-vector dominance is luck: even an exactly rounded ``1 + s`` loses on some vectors.
+
+    Every softmax rounds ``exp(d_j)`` and then the quotient; scipy's sum (with
+    its own rounding error) can happen to cancel the rounding of ``exp(d_j)``,
+    where the correctly rounded sum does not. Found by search, checked here.
+    """
+    with mpmath.workdps(ac.DIGITS):
+        for dt in ac.DTYPES:
+            losses = 0
+            for (family, x), ref in zip(ac.cases(dt)[:200], ac.references(dt)[:200]):
+                k = int(np.argmax(x))
+                d = x - x[k]
+                e = np.exp(d)
+                s = mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for j, v in enumerate(d) if j != k)
+                ideal = (e / e.dtype.type(float(1 + s))).astype(dt)  # 1 + s correctly rounded
+                mine = float(np.max(ac.ulp_error(ideal, ref.softmax, dt)))
+                theirs = float(np.max(ac.ulp_error(scipy.special.softmax(x), ref.softmax, dt)))
+                losses += mine > theirs
+            assert losses > 0
 
 
 def test_scipy_log_softmax_loses_the_dominant_class_ours_does_not():

@@ -124,25 +124,6 @@ def _long_slices(view: np.ndarray, block: int):
             yield group, [(group[0], c, *group[2:]) for c in chunks]
 
 
-def _scratch(work: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """A C-contiguous array of ``shape`` on the front of the flat buffer ``work``."""
-    return work[: math.prod(shape)].reshape(shape)
-
-
-def _set_at(e: np.ndarray, k: np.ndarray, value: float) -> None:
-    """Set ``e`` to ``value`` at index ``k`` along axis 1 (``k`` from argmax with keepdims)."""
-    if not e.flags.c_contiguous:  # a strided block of the output
-        np.put_along_axis(e, k, value, axis=1)
-        return
-    rows, n = e.shape[:2]
-    if e.ndim == 2:
-        flat = np.arange(0, rows * n, n) + k[:, 0]
-    else:
-        q = e.shape[2]
-        flat = np.arange(0, rows * n * q, n * q)[:, None] + k[:, 0, :] * q + np.arange(q)
-    e.reshape(-1)[flat.reshape(-1)] = value
-
-
 def _shift(xb: np.ndarray, m: np.ndarray, out: np.ndarray, temperature: float) -> np.ndarray:
     """``out = (xb - m) / T``, silently: inf - inf (patched by the callers) gives nan,
     and a difference beyond the float range gives -inf (whose exp is the right 0)."""
@@ -161,40 +142,85 @@ def _inf_share(xb: np.ndarray, m: np.ndarray):
     return rows, at_inf, np.maximum(count, 1)
 
 
+class _Workspace:
+    """The block-sized scratch buffers of one call, allocated once."""
+
+    def __init__(self, dtype: np.dtype, size: int, buffers: int):
+        self.dtype = np.dtype(dtype)
+        self.size = size
+        self.work = np.empty((buffers, size), dtype=dtype)
+        # float32 sums: a float64 copy of the block and a BLAS matrix-vector product
+        # (numpy's float32 -> float64 np.sum is several times slower)
+        self.acc = None if self.dtype == _ACC else np.empty(size, dtype=_ACC)
+        self._ones: dict[int, np.ndarray] = {}
+        self._bases: dict[tuple[int, ...], np.ndarray] = {}
+
+    def buffer(self, i: int, shape: tuple[int, ...]) -> np.ndarray:
+        """Work buffer ``i`` as a C-contiguous array of ``shape``."""
+        return self.work[i, : math.prod(shape)].reshape(shape)
+
+    def flat_index(self, k: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """Flat indices, in a C-contiguous array of ``shape``, of the entries ``k`` along axis 1."""
+        if shape not in self._bases:
+            rows, n, *q = shape
+            if q:
+                base = np.arange(0, rows * n * q[0], n * q[0])[:, None, None] + np.arange(q[0])
+            else:
+                base = np.arange(0, rows * n, n)[:, None]
+            self._bases[shape] = base
+        return self._bases[shape] + (k * shape[2] if len(shape) == 3 else k)
+
+    def row_sums(self, e: np.ndarray) -> np.ndarray:
+        """``sum(e, axis=1, keepdims=True)`` in float64.
+
+        float64 blocks use numpy's pairwise summation (a BLAS dot product is
+        faster but its longer sequential runs cost float64 softmax up to 5 ulp);
+        float32 blocks are summed exactly enough either way once in float64.
+        """
+        if self.acc is None or e.ndim != 2:
+            return np.sum(e, axis=1, keepdims=True, dtype=_ACC)
+        wide = self.acc[: e.size].reshape(e.shape)
+        np.copyto(wide, e)
+        n = e.shape[1]
+        if n not in self._ones:
+            self._ones[n] = np.ones(n, dtype=_ACC)
+        return (wide @ self._ones[n])[:, None]
+
+
 # ---------------------------------------------------------------------------
 # Kernels on one block of whole slices (reduction over axis 1).
 # ---------------------------------------------------------------------------
 
 
-def _softmax_block(xb, ob, work, temperature):
-    w = ob if ob.dtype == work.dtype else _scratch(work[0], xb.shape)
-    k, m, s = _exp_others(xb, w, temperature, rescale=False)
-    _set_at(w, k, 1)  # exp(d_k) = exp(0) = 1
-    np.divide(w, (1 + s).astype(w.dtype), out=ob, casting="same_kind")
-    if np.any(m == np.inf):
-        rows, at_inf, count = _inf_share(xb, m)
-        np.copyto(ob, at_inf / count, where=rows, casting="same_kind")
+def _exp_others(xb, e, ws, temperature, rescale=True):
+    """Steps 1-3 into the C-contiguous ``e``: ``exp(d)`` but 0 at the argmax.
 
-
-def _exp_others(xb, e, temperature, rescale=True):
-    """Steps 1-3: ``e = exp(d)`` except 0 at the argmax ``k``; return ``(k, m, s)``.
-
-    With ``rescale``, an ``s`` so small that its terms may be subnormal is
+    Returns ``(at_max, m, s)``: the flat indices in ``e`` of the argmax of each
+    slice, the maximum and ``s``, all with the reduced axis kept. With
+    ``rescale``, an ``s`` so small that its terms may be subnormal is
     recomputed as ``exp(-C) * sum exp(d_j + C)`` (see :data:`_RESCALE`).
     """
     k = np.argmax(xb, axis=1, keepdims=True)  # nan counts as the maximum
-    m = np.take_along_axis(xb, k, axis=1).astype(e.dtype, copy=False)
+    at_max = ws.flat_index(k, xb.shape)
+    m = xb.reshape(-1)[at_max] if xb.flags.c_contiguous else np.take_along_axis(xb, k, axis=1)
+    if m.dtype != e.dtype:
+        m = m.astype(e.dtype)
+    flat = e.reshape(-1)
     np.exp(_shift(xb, m, e, temperature), out=e)
-    _set_at(e, k, 0)
-    s = np.sum(e, axis=1, keepdims=True, dtype=_ACC)
+    flat[at_max] = 0
+    s = ws.row_sums(e)
     if rescale and np.any(tiny := s < _tiny_sum(e.dtype)):
         _shift(xb, m, e, temperature)
         e += _RESCALE
         np.exp(e, out=e)
-        _set_at(e, k, 0)
-        scaled = np.sum(e, axis=1, keepdims=True, dtype=_ACC) * math.exp(-_RESCALE)
-        s = np.where(tiny, scaled, s)
-    return k, m, s
+        flat[at_max] = 0
+        s = np.where(tiny, ws.row_sums(e) * math.exp(-_RESCALE), s)
+    return at_max, m, s
+
+
+def _any_plus_inf(m: np.ndarray) -> bool:
+    """Whether some slice has the maximum +inf (nan slices, which need no patch, ignored)."""
+    return bool(np.fmax.reduce(m, axis=None) == np.inf)
 
 
 def _tiny_sum(dtype) -> float:
@@ -203,12 +229,26 @@ def _tiny_sum(dtype) -> float:
     return math.ldexp(1.0, f.minexp + 2 * (f.nmant + 1))
 
 
-def _log_softmax_block(xb, ob, work, temperature):
-    _, m, s = _exp_others(xb, _scratch(work[0], xb.shape), temperature)
-    d = ob if ob.dtype == work.dtype else _scratch(work[1], xb.shape)
-    log1p_s = np.log1p(s).astype(d.dtype)
+def _softmax_block(xb, ob, ws, temperature):
+    direct = ob.dtype == ws.dtype and ob.flags.c_contiguous
+    w = ob if direct else ws.buffer(0, xb.shape)
+    at_max, m, s = _exp_others(xb, w, ws, temperature, rescale=False)
+    w.reshape(-1)[at_max] = 1  # exp(d_k) = exp(0) = 1
+    s += 1
+    np.divide(w, s if w.dtype == s.dtype else s.astype(w.dtype), out=ob, casting="same_kind")
+    if _any_plus_inf(m):
+        rows, at_inf, count = _inf_share(xb, m)
+        np.copyto(ob, at_inf / count, where=rows, casting="same_kind")
+
+
+def _log_softmax_block(xb, ob, ws, temperature):
+    _, m, s = _exp_others(xb, ws.buffer(0, xb.shape), ws, temperature)
+    d = ob if ob.dtype == ws.dtype else ws.buffer(1, xb.shape)
+    log1p_s = np.log1p(s, out=s)
+    if log1p_s.dtype != d.dtype:
+        log1p_s = log1p_s.astype(d.dtype)
     np.subtract(_shift(xb, m, d, temperature), log1p_s, out=ob, casting="same_kind")
-    if np.any(m == np.inf):
+    if _any_plus_inf(m):
         _log_softmax_inf_patch(xb, ob, m)
 
 
@@ -225,8 +265,8 @@ def _logsumexp_finish(m, s, temperature):
     return np.where(np.isinf(m), m, res)
 
 
-def _logsumexp_block(xb, work, temperature):
-    _, m, s = _exp_others(xb, _scratch(work, xb.shape), temperature)
+def _logsumexp_block(xb, ws, temperature):
+    _, m, s = _exp_others(xb, ws.buffer(0, xb.shape), ws, temperature)
     return _logsumexp_finish(m, s, temperature)
 
 
@@ -235,7 +275,7 @@ def _logsumexp_block(xb, work, temperature):
 # ---------------------------------------------------------------------------
 
 
-def _sum_chunks(view, chunks, m, work, temperature, store=None, rescale=True):
+def _sum_chunks(view, chunks, m, ws, temperature, store=None, rescale=True):
     """Pass 2 over the chunks of one group of slices: ``s``, the sum of ``exp(d_j)`` but one.
 
     The entries equal to the maximum (``d_j = 0``) are left out of the sum and
@@ -243,11 +283,12 @@ def _sum_chunks(view, chunks, m, work, temperature, store=None, rescale=True):
     out exactly one term ``exp(0) = 1``. With ``store`` the exponentials are
     kept there (all of them).
     """
+
     def total(offset):
         partial, count = [], 0
         for c in chunks:
             xc = view[c]
-            e = store[c] if store is not None else _scratch(work, xc.shape)
+            e = store[c] if store is not None else ws.buffer(0, xc.shape)
             _shift(xc, m, e, temperature)
             at_max = e == 0
             count = count + np.sum(at_max, axis=1, keepdims=True)
@@ -255,29 +296,28 @@ def _sum_chunks(view, chunks, m, work, temperature, store=None, rescale=True):
                 e += offset
             np.exp(e, out=e)
             e[at_max] = 0
-            partial.append(np.sum(e, axis=1, keepdims=True, dtype=_ACC))
+            partial.append(ws.row_sums(e))
             if store is not None:
                 e[at_max] = 1
         return np.sum(np.concatenate(partial, axis=1), axis=1, keepdims=True) + (count - 1)
 
     s = total(0.0)
-    if rescale and np.any(tiny := s < _tiny_sum(work.dtype)):  # as in _exp_others
+    if rescale and np.any(tiny := s < _tiny_sum(ws.dtype)):  # as in _exp_others
         s = np.where(tiny, total(_RESCALE) * math.exp(-_RESCALE), s)
     return s
 
 
-def _softmax_long(x, out, work, temperature):
-    work = work[0]
-    for group, chunks in _long_slices(x, work.size):
-        m = np.max(x[group], axis=1, keepdims=True).astype(work.dtype, copy=False)
-        same = out.dtype == work.dtype
-        s = _sum_chunks(x, chunks, m, work, temperature, store=out if same else None, rescale=False)
-        total = (1 + s).astype(work.dtype)
+def _softmax_long(x, out, ws, temperature):
+    for group, chunks in _long_slices(x, ws.size):
+        m = np.max(x[group], axis=1, keepdims=True).astype(ws.dtype, copy=False)
+        same = out.dtype == ws.dtype
+        s = _sum_chunks(x, chunks, m, ws, temperature, store=out if same else None, rescale=False)
+        total = (1 + s).astype(ws.dtype)
         for c in chunks:
             if same:
                 np.divide(out[c], total, out=out[c], casting="same_kind")
             else:  # recompute in the working precision rather than round twice
-                w = _scratch(work, x[c].shape)
+                w = ws.buffer(0, x[c].shape)
                 np.exp(_shift(x[c], m, w, temperature), out=w)
                 np.divide(w, total, out=out[c], casting="same_kind")
         if np.any(m == np.inf):
@@ -285,22 +325,21 @@ def _softmax_long(x, out, work, temperature):
             np.copyto(out[group], at_inf / count, where=rows, casting="same_kind")
 
 
-def _log_softmax_long(x, out, work, temperature):
-    work = work[0]
-    for group, chunks in _long_slices(x, work.size):
-        m = np.max(x[group], axis=1, keepdims=True).astype(work.dtype, copy=False)
-        log1p_s = np.log1p(_sum_chunks(x, chunks, m, work, temperature)).astype(work.dtype)
+def _log_softmax_long(x, out, ws, temperature):
+    for group, chunks in _long_slices(x, ws.size):
+        m = np.max(x[group], axis=1, keepdims=True).astype(ws.dtype, copy=False)
+        log1p_s = np.log1p(_sum_chunks(x, chunks, m, ws, temperature)).astype(ws.dtype)
         for c in chunks:
-            d = out[c] if out.dtype == work.dtype else _scratch(work, x[c].shape)
+            d = out[c] if out.dtype == ws.dtype else ws.buffer(0, x[c].shape)
             np.subtract(_shift(x[c], m, d, temperature), log1p_s, out=out[c], casting="same_kind")
         if np.any(m == np.inf):
             _log_softmax_inf_patch(x[group], out[group], m)
 
 
-def _logsumexp_long(x, res, work, temperature):
-    for group, chunks in _long_slices(x, work.size):
-        m = np.max(x[group], axis=1, keepdims=True).astype(work.dtype, copy=False)
-        res[group] = _logsumexp_finish(m, _sum_chunks(x, chunks, m, work, temperature), temperature)
+def _logsumexp_long(x, res, ws, temperature):
+    for group, chunks in _long_slices(x, ws.size):
+        m = np.max(x[group], axis=1, keepdims=True).astype(ws.dtype, copy=False)
+        res[group] = _logsumexp_finish(m, _sum_chunks(x, chunks, m, ws, temperature), temperature)
 
 
 # ---------------------------------------------------------------------------
@@ -308,7 +347,7 @@ def _logsumexp_long(x, res, work, temperature):
 # ---------------------------------------------------------------------------
 
 
-def _elementwise(kernel, long_kernel, x, axis, temperature, n_work):
+def _elementwise(kernel, long_kernel, x, axis, temperature, buffers):
     """Shared driver of softmax and log_softmax: same shape in, same shape out."""
     arr = as_real_array(x, "x")
     temperature = check_temperature(temperature)
@@ -320,14 +359,13 @@ def _elementwise(kernel, long_kernel, x, axis, temperature, n_work):
         return out.T if transposed else out
     view, oview = _canonical(src, ax), _canonical(out, ax)
     block = _block_elements(wdtype)
-    # One block-sized work buffer; a second one only when the result needs a cast.
-    n_work = 1 if n_work == 1 or rdtype == wdtype else n_work
-    work = np.empty((n_work, min(block, view.size)), dtype=wdtype)
+    # log_softmax needs a second buffer only when the result is cast (float16)
+    ws = _Workspace(wdtype, min(block, view.size), buffers if rdtype != wdtype else 1)
     if view.shape[1] > block:
-        long_kernel(view, oview, work, temperature)
+        long_kernel(view, oview, ws, temperature)
     else:
         for b in _blocks(view, block):
-            kernel(view[b], oview[b], work, temperature)
+            kernel(view[b], oview[b], ws, temperature)
     return out.T if transposed else out
 
 
@@ -398,7 +436,7 @@ def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     >>> softmax(np.zeros(3, dtype=np.float16)).dtype
     dtype('float16')
     """
-    return _elementwise(_softmax_block, _softmax_long, x, axis, temperature, n_work=1)
+    return _elementwise(_softmax_block, _softmax_long, x, axis, temperature, buffers=1)
 
 
 def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) -> np.ndarray:
@@ -453,7 +491,7 @@ def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0
     >>> bool(np.allclose(np.exp(log_softmax([3.0, 2.0, 1.0])).sum(), 1.0))
     True
     """
-    return _elementwise(_log_softmax_block, _log_softmax_long, x, axis, temperature, n_work=2)
+    return _elementwise(_log_softmax_block, _log_softmax_long, x, axis, temperature, buffers=2)
 
 
 def logsumexp(
@@ -530,12 +568,12 @@ def logsumexp(
         view = _canonical(src, sax)
         rview = np.empty((view.shape[0], 1, *view.shape[2:]), dtype=_ACC)
         block = _block_elements(wdtype)
-        work = np.empty(min(block, view.size), dtype=wdtype)
+        ws = _Workspace(wdtype, min(block, view.size), 1)
         if view.shape[1] > block:
-            _logsumexp_long(view, rview, work, temperature)
+            _logsumexp_long(view, rview, ws, temperature)
         else:
             for b in _blocks(view, block):
-                rview[b] = _logsumexp_block(view[b], work, temperature)
+                rview[b] = _logsumexp_block(view[b], ws, temperature)
         shape_c = tuple(1 if sax is None or i == sax else d for i, d in enumerate(src.shape))
         res = rview.reshape(shape_c)
         res = (res.T if transposed else res).astype(rdtype, copy=False)
