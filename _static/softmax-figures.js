@@ -62,6 +62,7 @@
       bar.style.width = (100 * p[i]).toFixed(2) + "%";
       bar.setAttribute("data-p", String(p[i]));
       bar.classList.toggle("smx-bar-max", p[i] === largest);
+      bar.style.background = p[i] === largest ? "#D55E00" : "#0072B2"; /* where no stylesheet */
       rows[i].querySelector(".smx-prob").textContent = fixed(p[i], digits);
     }
     var total = fig.querySelector(".smx-sum");

@@ -91,7 +91,7 @@ def test_sliders_html_draws_the_initial_state():
     assert _probabilities(parsed) == [round(float(p), 3) for p in expected]
     bars = parsed.find("smx-bar")
     assert [float(b.attrs["data-p"]) for b in bars] == pytest.approx(expected, abs=5e-7)
-    widths = [float(re.fullmatch(r"width: ([0-9.]+)%", b.attrs["style"]).group(1)) for b in bars]
+    widths = [float(re.match(r"width: ([0-9.]+)%;", b.attrs["style"]).group(1)) for b in bars]
     assert widths == pytest.approx(100 * expected, abs=0.005)
     assert ["smx-bar-max" in b.classes for b in bars] == [True, False, False, False]
     assert parsed.find("smx-sum")[0].text == "1.000"

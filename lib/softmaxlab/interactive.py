@@ -152,13 +152,22 @@ def _fixed(x: float, digits: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+# Inline styles: enough for a readable static figure where the book's stylesheet is absent (a
+# notebook front end); the stylesheet overrides them (with !important) to follow the theme.
+_ROW_STYLE = "display:flex;align-items:center;gap:0.5em;margin:0.2em 0"
+_TRACK_STYLE = "flex:1 1 10em;max-width:16em;height:0.9em;background:#e8e8e8;border:1px solid #c9ced3"
+_BAR_STYLE = "height:100%;background:{color}"
+_BAR_COLOR, _BAR_MAX_COLOR = "#0072B2", "#D55E00"
+
+
 def _bar_row_html(label_html: str, control_html: str, score_html: str, p: float, largest: bool) -> str:
     bar_class = "smx-bar smx-bar-max" if largest else "smx-bar"
+    bar_style = _BAR_STYLE.format(color=_BAR_MAX_COLOR if largest else _BAR_COLOR)
     return (
-        '<div class="smx-row">'
+        f'<div class="smx-row" style="{_ROW_STYLE}">'
         f"{label_html}{control_html}{score_html}"
-        f'<div class="smx-track" aria-hidden="true"><div class="{bar_class}" style="width: {100 * p:.2f}%"'
-        f' data-p="{p:.6f}"></div></div>'
+        f'<div class="smx-track" aria-hidden="true" style="{_TRACK_STYLE}">'
+        f'<div class="{bar_class}" style="width: {100 * p:.2f}%;{bar_style}" data-p="{p:.6f}"></div></div>'
         f'<output class="smx-prob">{p:.3f}</output>'
         "</div>"
     )
@@ -350,7 +359,7 @@ def temperature_slider(
     t_label = f"{t:#.3g}"
     rows = []
     for j, (zj, pj) in enumerate(zip(z.tolist(), p.tolist()), start=1):
-        label = f'<span class="smx-score-label"><i>z</i><sub>{j}</sub> = {_fixed(zj, 2)}</span>'
+        label = f'<span class="smx-score-label" style="min-width:5.5em"><i>z</i><sub>{j}</sub> = {_fixed(zj, 2)}</span>'
         rows.append(_bar_row_html(label, "", "", float(pj), bool(largest[j - 1])))
     heading = f'<p class="smx-title">{escape(title)}</p>' if title else ""
     html = (
@@ -358,7 +367,7 @@ def temperature_slider(
         f' data-smx-scores="{escape(json.dumps(z.tolist()))}"'
         f' data-smx-temperatures="{escape(json.dumps(temps.tolist()))}">'
         f"{heading}"
-        '<div class="smx-control">'
+        '<div class="smx-control" style="display:flex;align-items:center;gap:0.6em">'
         f'<label for="{input_id}">temperature <i>T</i></label>'
         f'<input class="smx-temperature-input" type="range" id="{input_id}" min="0" max="{temps.size - 1}"'
         f' step="1" value="{start}" aria-valuetext="T = {t_label}" disabled>'
