@@ -423,9 +423,11 @@ def test_huge_differences_do_not_warn():
 # ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def tiny_blocks(monkeypatch):
+@pytest.fixture(params=["chunked", "one slice per block"])
+def tiny_blocks(request, monkeypatch):
     monkeypatch.setattr(core, "BLOCK_BYTES", 64)  # 1024 elements, the minimum
+    # slices longer than a block: done in chunks, or (up to this size) one per block
+    monkeypatch.setattr(core, "LONG_SLICE_BYTES", 64 if request.param == "chunked" else 1 << 20)
     return core._block_elements(np.float64)
 
 
@@ -445,6 +447,7 @@ def test_blocked_paths_agree_with_one_block(shape, axis, dtype, tiny_blocks, mon
         x.reshape(-1)[-5:-2] = x.max()
     small = {f: f(x, axis=axis) for f in FUNCTIONS}
     monkeypatch.setattr(core, "BLOCK_BYTES", 1 << 40)  # everything in one block
+    monkeypatch.setattr(core, "LONG_SLICE_BYTES", 1 << 40)
     for f in FUNCTIONS:
         # the sums run in another order, so results may differ in the last bits
         np.testing.assert_allclose(small[f], f(x, axis=axis), rtol=32 * np.finfo(dtype).eps, atol=0)

@@ -33,6 +33,7 @@ How the work is laid out (none of this changes the arithmetic above):
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -47,8 +48,12 @@ from softmaxlab._validation import (
 
 __all__ = ["softmax", "log_softmax", "logsumexp"]
 
-#: Size in bytes of the blocks the work is split into (half of a typical L2 cache).
+#: Size in bytes of the blocks the work is split into (a fraction of a typical L2 cache).
 BLOCK_BYTES = 1 << 18
+
+#: Slices up to this size in bytes are done one per block (from L3 cache rather
+#: than L2); longer ones are done in chunks, in three passes.
+LONG_SLICE_BYTES = 1 << 22
 
 #: ``s`` is summed, and ``log1p(s)`` and logsumexp computed, in float64 even for
 #: float32 and float16 input: the float32 ``exp`` of numpy (SIMD, up to 2.3 ulp)
@@ -96,23 +101,27 @@ def _block_elements(dtype: np.dtype) -> int:
     return max(BLOCK_BYTES // np.dtype(dtype).itemsize, 1024)
 
 
+def _long_elements(dtype: np.dtype) -> int:
+    return max(LONG_SLICE_BYTES // np.dtype(dtype).itemsize, _block_elements(dtype))
+
+
 def _blocks(view: np.ndarray, block: int):
-    """Blocks of whole slices, each with at most ``block`` elements (needs ``n <= block``)."""
+    """Index tuples of blocks of whole slices of about ``block`` elements (at least one slice)."""
     p, n = view.shape[:2]
     q = view.shape[2] if view.ndim == 3 else 1
-    if n * q <= block:
-        step = block // (n * q)
+    if q == 1 or n * q <= block:
+        step = max(1, block // (n * q))
         for p0 in range(0, p, step):
             yield (slice(p0, p0 + step),)
-    else:  # n <= block < n * q: split the trailing axis
-        step = block // n
+    else:  # split the trailing axis
+        step = max(1, block // n)
         for i in range(p):
             for q0 in range(0, q, step):
                 yield (slice(i, i + 1), slice(None), slice(q0, q0 + step))
 
 
 def _long_slices(view: np.ndarray, block: int):
-    """For ``n > block``: yield each group of slices and the chunks of ``n`` that cover it."""
+    """For slices longer than a block: each group of slices and the chunks of ``n`` covering it."""
     p, n = view.shape[:2]
     q = view.shape[2] if view.ndim == 3 else 1
     bq = min(q, max(1, block // 256))
@@ -142,6 +151,34 @@ def _inf_share(xb: np.ndarray, m: np.ndarray):
     return rows, at_inf, np.maximum(count, 1)
 
 
+@contextmanager
+def _row_buffering(n: int):
+    """Let numpy's ufuncs take whole rows of length ``n`` without buffering.
+
+    ``x - m`` and ``e / (1 + s)`` broadcast one value per row. When rows are
+    shorter than numpy's ufunc buffer (8192 elements) numpy copies that value
+    into a buffer row by row, which doubles the cost of the operation; a
+    buffer no longer than a row avoids it. The setting is restored on exit
+    (it is per thread and per context, like ``np.errstate``).
+    """
+    if n < 256 or n >= 8192:
+        yield
+        return
+    old = np.setbufsize(1 << (n.bit_length() - 1))
+    try:
+        yield
+    finally:
+        np.setbufsize(old)
+
+
+def _work_size(view: np.ndarray, block: int, long: int) -> int:
+    """Elements in the largest block :func:`_blocks` (or a long slice's chunk) makes."""
+    n, q = view.shape[1], (view.shape[2] if view.ndim == 3 else 1)
+    if n > long:
+        return block
+    return min(view.size, max(block, n if q == 1 or n * q <= block else n * max(1, block // n)))
+
+
 class _Workspace:
     """The block-sized scratch buffers of one call, allocated once."""
 
@@ -149,10 +186,6 @@ class _Workspace:
         self.dtype = np.dtype(dtype)
         self.size = size
         self.work = np.empty((buffers, size), dtype=dtype)
-        # float32 sums: a float64 copy of the block and a BLAS matrix-vector product
-        # (numpy's float32 -> float64 np.sum is several times slower)
-        self.acc = None if self.dtype == _ACC else np.empty(size, dtype=_ACC)
-        self._ones: dict[int, np.ndarray] = {}
         self._bases: dict[tuple[int, ...], np.ndarray] = {}
 
     def buffer(self, i: int, shape: tuple[int, ...]) -> np.ndarray:
@@ -170,21 +203,22 @@ class _Workspace:
             self._bases[shape] = base
         return self._bases[shape] + (k * shape[2] if len(shape) == 3 else k)
 
-    def row_sums(self, e: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def row_sums(e: np.ndarray) -> np.ndarray:
         """``sum(e, axis=1, keepdims=True)`` in float64.
 
-        float64 blocks use numpy's pairwise summation (a BLAS dot product is
-        faster but its longer sequential runs cost float64 softmax up to 5 ulp);
-        float32 blocks are summed exactly enough either way once in float64.
+        float64 slices longer than 128 use numpy's pairwise summation (a BLAS
+        or einsum dot product is faster, but its long sequential runs cost
+        float64 softmax up to 5 ulp); shorter ones, where numpy's per-row
+        overhead dominates, and all float32 blocks, are summed by einsum with
+        a float64 accumulator (for float32, exact enough in any order, and
+        twice as fast as ``np.sum(e, dtype=np.float64)``).
         """
-        if self.acc is None or e.ndim != 2:
-            return np.sum(e, axis=1, keepdims=True, dtype=_ACC)
-        wide = self.acc[: e.size].reshape(e.shape)
-        np.copyto(wide, e)
-        n = e.shape[1]
-        if n not in self._ones:
-            self._ones[n] = np.ones(n, dtype=_ACC)
-        return (wide @ self._ones[n])[:, None]
+        if e.dtype == _ACC and (e.shape[1] > 128 or e.ndim != 2):
+            return np.sum(e, axis=1, keepdims=True)
+        if e.ndim == 2:  # float32, or float64 rows short enough for einsum's runs
+            return np.einsum("ij->i", e, dtype=_ACC)[:, None]
+        return np.einsum("ijk->ik", e, dtype=_ACC)[:, None, :]
 
 
 # ---------------------------------------------------------------------------
@@ -192,8 +226,9 @@ class _Workspace:
 # ---------------------------------------------------------------------------
 
 
-def _exp_others(xb, e, ws, temperature, rescale=True):
-    """Steps 1-3 into the C-contiguous ``e``: ``exp(d)`` but 0 at the argmax.
+def _exp_others(xb, d, e, ws, temperature, rescale=True):
+    """Steps 1-3: ``d = (x - m) / T``, and into the C-contiguous ``e`` (which may
+    be ``d``) ``exp(d)`` but 0 at the argmax.
 
     Returns ``(at_max, m, s)``: the flat indices in ``e`` of the argmax of each
     slice, the maximum and ``s``, all with the reduced axis kept. With
@@ -205,13 +240,16 @@ def _exp_others(xb, e, ws, temperature, rescale=True):
     m = xb.reshape(-1)[at_max] if xb.flags.c_contiguous else np.take_along_axis(xb, k, axis=1)
     if m.dtype != e.dtype:
         m = m.astype(e.dtype)
+    np.exp(_shift(xb, m, d, temperature), out=e)
     flat = e.reshape(-1)
-    np.exp(_shift(xb, m, e, temperature), out=e)
     flat[at_max] = 0
     s = ws.row_sums(e)
     if rescale and np.any(tiny := s < _tiny_sum(e.dtype)):
-        _shift(xb, m, e, temperature)
-        e += _RESCALE
+        if e is d:
+            _shift(xb, m, e, temperature)
+            e += _RESCALE
+        else:
+            np.add(d, _RESCALE, out=e)
         np.exp(e, out=e)
         flat[at_max] = 0
         s = np.where(tiny, ws.row_sums(e) * math.exp(-_RESCALE), s)
@@ -232,7 +270,7 @@ def _tiny_sum(dtype) -> float:
 def _softmax_block(xb, ob, ws, temperature):
     direct = ob.dtype == ws.dtype and ob.flags.c_contiguous
     w = ob if direct else ws.buffer(0, xb.shape)
-    at_max, m, s = _exp_others(xb, w, ws, temperature, rescale=False)
+    at_max, m, s = _exp_others(xb, w, w, ws, temperature, rescale=False)
     w.reshape(-1)[at_max] = 1  # exp(d_k) = exp(0) = 1
     s += 1
     np.divide(w, s if w.dtype == s.dtype else s.astype(w.dtype), out=ob, casting="same_kind")
@@ -242,12 +280,12 @@ def _softmax_block(xb, ob, ws, temperature):
 
 
 def _log_softmax_block(xb, ob, ws, temperature):
-    _, m, s = _exp_others(xb, ws.buffer(0, xb.shape), ws, temperature)
     d = ob if ob.dtype == ws.dtype else ws.buffer(1, xb.shape)
+    _, m, s = _exp_others(xb, d, ws.buffer(0, xb.shape), ws, temperature)
     log1p_s = np.log1p(s, out=s)
     if log1p_s.dtype != d.dtype:
         log1p_s = log1p_s.astype(d.dtype)
-    np.subtract(_shift(xb, m, d, temperature), log1p_s, out=ob, casting="same_kind")
+    np.subtract(d, log1p_s, out=ob, casting="same_kind")
     if _any_plus_inf(m):
         _log_softmax_inf_patch(xb, ob, m)
 
@@ -266,7 +304,8 @@ def _logsumexp_finish(m, s, temperature):
 
 
 def _logsumexp_block(xb, ws, temperature):
-    _, m, s = _exp_others(xb, ws.buffer(0, xb.shape), ws, temperature)
+    e = ws.buffer(0, xb.shape)
+    _, m, s = _exp_others(xb, e, e, ws, temperature)
     return _logsumexp_finish(m, s, temperature)
 
 
@@ -275,31 +314,44 @@ def _logsumexp_block(xb, ws, temperature):
 # ---------------------------------------------------------------------------
 
 
-def _sum_chunks(view, chunks, m, ws, temperature, store=None, rescale=True):
+def _long_max(x, group, dtype):
+    """Pass 1 over one group of long slices: the maximum and, for 2-D views, its index."""
+    if x.ndim == 2:
+        k = int(np.argmax(x[group]))
+        return np.asarray(x[group][0, k], dtype=dtype).reshape(1, 1), k
+    return np.max(x[group], axis=1, keepdims=True).astype(dtype, copy=False), None
+
+
+def _sum_chunks(x, chunks, m, k, ws, temperature, store=None, rescale=True):
     """Pass 2 over the chunks of one group of slices: ``s``, the sum of ``exp(d_j)`` but one.
 
-    The entries equal to the maximum (``d_j = 0``) are left out of the sum and
-    counted instead, and ``count - 1`` of them are added back, so ``s`` leaves
-    out exactly one term ``exp(0) = 1``. With ``store`` the exponentials are
-    kept there (all of them).
+    For 2-D views the term left out is the one at the argmax ``k``; for 3-D
+    views (no cheap argmax along a middle axis) the entries equal to the
+    maximum are left out and counted instead, and ``count - 1`` of them added
+    back. With ``store`` the exponentials are kept there (all of them).
     """
 
     def total(offset):
         partial, count = [], 0
         for c in chunks:
-            xc = view[c]
+            xc = x[c]
             e = store[c] if store is not None else ws.buffer(0, xc.shape)
             _shift(xc, m, e, temperature)
-            at_max = e == 0
-            count = count + np.sum(at_max, axis=1, keepdims=True)
+            if k is None:
+                at_max = e == 0
+                count = count + np.sum(at_max, axis=1, keepdims=True)
+            else:
+                at_max = (0, k - c[1].start) if c[1].start <= k < c[1].stop else None
             if offset:
                 e += offset
             np.exp(e, out=e)
-            e[at_max] = 0
+            if at_max is not None:
+                e[at_max] = 0
             partial.append(ws.row_sums(e))
-            if store is not None:
+            if store is not None and at_max is not None:
                 e[at_max] = 1
-        return np.sum(np.concatenate(partial, axis=1), axis=1, keepdims=True) + (count - 1)
+        s = np.sum(np.concatenate(partial, axis=1), axis=1, keepdims=True)
+        return s if k is not None else s + (count - 1)
 
     s = total(0.0)
     if rescale and np.any(tiny := s < _tiny_sum(ws.dtype)):  # as in _exp_others
@@ -308,10 +360,11 @@ def _sum_chunks(view, chunks, m, ws, temperature, store=None, rescale=True):
 
 
 def _softmax_long(x, out, ws, temperature):
-    for group, chunks in _long_slices(x, ws.size):
-        m = np.max(x[group], axis=1, keepdims=True).astype(ws.dtype, copy=False)
+    work = ws.work[0]
+    for group, chunks in _long_slices(x, work.size):
+        m, k = _long_max(x, group, ws.dtype)
         same = out.dtype == ws.dtype
-        s = _sum_chunks(x, chunks, m, ws, temperature, store=out if same else None, rescale=False)
+        s = _sum_chunks(x, chunks, m, k, ws, temperature, store=out if same else None, rescale=False)
         total = (1 + s).astype(ws.dtype)
         for c in chunks:
             if same:
@@ -320,26 +373,26 @@ def _softmax_long(x, out, ws, temperature):
                 w = ws.buffer(0, x[c].shape)
                 np.exp(_shift(x[c], m, w, temperature), out=w)
                 np.divide(w, total, out=out[c], casting="same_kind")
-        if np.any(m == np.inf):
+        if _any_plus_inf(m):
             rows, at_inf, count = _inf_share(x[group], m)
             np.copyto(out[group], at_inf / count, where=rows, casting="same_kind")
 
 
 def _log_softmax_long(x, out, ws, temperature):
-    for group, chunks in _long_slices(x, ws.size):
-        m = np.max(x[group], axis=1, keepdims=True).astype(ws.dtype, copy=False)
-        log1p_s = np.log1p(_sum_chunks(x, chunks, m, ws, temperature)).astype(ws.dtype)
+    for group, chunks in _long_slices(x, ws.work.shape[1]):
+        m, k = _long_max(x, group, ws.dtype)
+        log1p_s = np.log1p(_sum_chunks(x, chunks, m, k, ws, temperature)).astype(ws.dtype)
         for c in chunks:
             d = out[c] if out.dtype == ws.dtype else ws.buffer(0, x[c].shape)
             np.subtract(_shift(x[c], m, d, temperature), log1p_s, out=out[c], casting="same_kind")
-        if np.any(m == np.inf):
+        if _any_plus_inf(m):
             _log_softmax_inf_patch(x[group], out[group], m)
 
 
 def _logsumexp_long(x, res, ws, temperature):
-    for group, chunks in _long_slices(x, ws.size):
-        m = np.max(x[group], axis=1, keepdims=True).astype(ws.dtype, copy=False)
-        res[group] = _logsumexp_finish(m, _sum_chunks(x, chunks, m, ws, temperature), temperature)
+    for group, chunks in _long_slices(x, ws.work.shape[1]):
+        m, k = _long_max(x, group, ws.dtype)
+        res[group] = _logsumexp_finish(m, _sum_chunks(x, chunks, m, k, ws, temperature), temperature)
 
 
 # ---------------------------------------------------------------------------
@@ -360,12 +413,14 @@ def _elementwise(kernel, long_kernel, x, axis, temperature, buffers):
     view, oview = _canonical(src, ax), _canonical(out, ax)
     block = _block_elements(wdtype)
     # log_softmax needs a second buffer only when the result is cast (float16)
-    ws = _Workspace(wdtype, min(block, view.size), buffers if rdtype != wdtype else 1)
-    if view.shape[1] > block:
+    long = _long_elements(wdtype)
+    ws = _Workspace(wdtype, _work_size(view, block, long), buffers if rdtype != wdtype else 1)
+    if view.shape[1] > long:
         long_kernel(view, oview, ws, temperature)
     else:
-        for b in _blocks(view, block):
-            kernel(view[b], oview[b], ws, temperature)
+        with _row_buffering(view.shape[1] if view.ndim == 2 else 0):
+            for b in _blocks(view, block):
+                kernel(view[b], oview[b], ws, temperature)
     return out.T if transposed else out
 
 
@@ -568,12 +623,14 @@ def logsumexp(
         view = _canonical(src, sax)
         rview = np.empty((view.shape[0], 1, *view.shape[2:]), dtype=_ACC)
         block = _block_elements(wdtype)
-        ws = _Workspace(wdtype, min(block, view.size), 1)
-        if view.shape[1] > block:
+        long = _long_elements(wdtype)
+        ws = _Workspace(wdtype, _work_size(view, block, long), 1)
+        if view.shape[1] > long:
             _logsumexp_long(view, rview, ws, temperature)
         else:
-            for b in _blocks(view, block):
-                rview[b] = _logsumexp_block(view[b], ws, temperature)
+            with _row_buffering(view.shape[1] if view.ndim == 2 else 0):
+                for b in _blocks(view, block):
+                    rview[b] = _logsumexp_block(view[b], ws, temperature)
         shape_c = tuple(1 if sax is None or i == sax else d for i, d in enumerate(src.shape))
         res = rview.reshape(shape_c)
         res = (res.T if transposed else res).astype(rdtype, copy=False)
