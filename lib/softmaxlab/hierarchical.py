@@ -98,7 +98,7 @@ class BinaryTree:
 
     @property
     def codes(self) -> list[str]:
-        """Each class's path as a bit string: ``'0'`` for a left turn, ``'1'`` for a right turn."""
+        """Each class's path as a bit string, with ``'0'`` for a left turn and ``'1'`` for a right turn."""
         return [
             "".join("0" if s > 0 else "1" for s in self.signs[k, : self.depths[k]])
             for k in range(self.n_classes)
