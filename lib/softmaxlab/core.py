@@ -48,8 +48,9 @@ from softmaxlab._validation import (
 
 __all__ = ["softmax", "log_softmax", "logsumexp"]
 
-#: Size in bytes of the blocks the work is split into (a fraction of a typical L2 cache).
-BLOCK_BYTES = 1 << 18
+#: Size in bytes of the blocks the work is split into: the size of a typical L2
+#: cache, large enough that numpy's per-call overhead is small per element.
+BLOCK_BYTES = 1 << 20
 
 #: Slices up to this size in bytes are done one per block (from L3 cache rather
 #: than L2); longer ones are done in chunks, in three passes.
@@ -133,44 +134,6 @@ def _long_slices(view: np.ndarray, block: int):
             yield group, [(group[0], c, *group[2:]) for c in chunks]
 
 
-def _shift(xb: np.ndarray, m: np.ndarray, out: np.ndarray, temperature: float) -> np.ndarray:
-    """``out = (xb - m) / T``, silently: inf - inf (patched by the callers) gives nan,
-    and a difference beyond the float range gives -inf (whose exp is the right 0)."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        np.subtract(xb, m, out=out)
-        if temperature != 1.0:
-            out /= temperature
-    return out
-
-
-def _inf_share(xb: np.ndarray, m: np.ndarray):
-    """For slices whose maximum is +inf: their mask, and the +inf entries' share of the mass."""
-    rows = m == np.inf
-    at_inf = (xb == np.inf) & rows
-    count = np.sum(at_inf, axis=1, keepdims=True)
-    return rows, at_inf, np.maximum(count, 1)
-
-
-@contextmanager
-def _row_buffering(n: int):
-    """Let numpy's ufuncs take whole rows of length ``n`` without buffering.
-
-    ``x - m`` and ``e / (1 + s)`` broadcast one value per row. When rows are
-    shorter than numpy's ufunc buffer (8192 elements) numpy copies that value
-    into a buffer row by row, which doubles the cost of the operation; a
-    buffer no longer than a row avoids it. The setting is restored on exit
-    (it is per thread and per context, like ``np.errstate``).
-    """
-    if n < 256 or n >= 8192:
-        yield
-        return
-    old = np.setbufsize(1 << (n.bit_length() - 1))
-    try:
-        yield
-    finally:
-        np.setbufsize(old)
-
-
 def _work_size(view: np.ndarray, block: int, long: int) -> int:
     """Elements in the largest block :func:`_blocks` (or a long slice's chunk) makes."""
     n, q = view.shape[1], (view.shape[2] if view.ndim == 3 else 1)
@@ -179,13 +142,58 @@ def _work_size(view: np.ndarray, block: int, long: int) -> int:
     return min(view.size, max(block, n if q == 1 or n * q <= block else n * max(1, block // n)))
 
 
-class _Workspace:
-    """The block-sized scratch buffers of one call, allocated once."""
+def _select(view: np.ndarray, where: np.ndarray) -> tuple:
+    """Index into ``view`` of the slices where the per-slice mask ``where`` is true.
 
-    def __init__(self, dtype: np.dtype, size: int, buffers: int):
-        self.dtype = np.dtype(dtype)
-        self.size = size
-        self.work = np.empty((buffers, size), dtype=dtype)
+    ``view[index]`` is a ``(count, n)`` array of those slices.
+    """
+    found = np.nonzero(where[:, 0])
+    return found if view.ndim == 2 else (found[0], slice(None), found[1])
+
+
+@contextmanager
+def _ufunc_settings(n: int):
+    """numpy's ufunc settings for one call on slices of length ``n``.
+
+    * The IEEE special cases are handled explicitly, so the floating-point
+      warnings they raise on the way (inf - inf, an overflowing x - max) are
+      silenced.
+    * ``x - m`` and ``e / (1 + s)`` broadcast one value per row. When rows
+      are shorter than numpy's ufunc buffer (8192 elements) numpy copies that
+      value into a buffer row by row, which doubles the cost of the
+      operation; a buffer no longer than a row avoids it.
+
+    Both settings are per thread and per context and are restored on exit.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        if not 256 <= n < 8192:
+            yield
+            return
+        old = np.setbufsize(1 << (n.bit_length() - 1))
+        try:
+            yield
+        finally:
+            np.setbufsize(old)
+
+
+class _Call:
+    """One call's view of the data, its scratch buffers and its per-slice results.
+
+    ``m`` (the maximum, in the working dtype) and ``s`` (float64) are filled
+    slice by slice by the kernels; the rare slices that need more work (an
+    infinite maximum, a tiny ``s``) are fixed afterwards, all at once.
+    """
+
+    def __init__(self, view: np.ndarray, wdtype: np.dtype, buffers: int):
+        self.view = view
+        self.dtype = np.dtype(wdtype)
+        self.block = _block_elements(wdtype)
+        self.long = view.shape[1] > _long_elements(wdtype)
+        size = _work_size(view, self.block, _long_elements(wdtype))
+        self.work = np.empty((buffers, size), dtype=wdtype)
+        reduced = (view.shape[0], 1, *view.shape[2:])
+        self.m = np.empty(reduced, dtype=wdtype)
+        self.s = np.empty(reduced, dtype=_ACC)
         self._bases: dict[tuple[int, ...], np.ndarray] = {}
 
     def buffer(self, i: int, shape: tuple[int, ...]) -> np.ndarray:
@@ -203,62 +211,64 @@ class _Workspace:
             self._bases[shape] = base
         return self._bases[shape] + (k * shape[2] if len(shape) == 3 else k)
 
-    @staticmethod
-    def row_sums(e: np.ndarray) -> np.ndarray:
-        """``sum(e, axis=1, keepdims=True)`` in float64.
+    def plus_inf(self) -> np.ndarray | None:
+        """The mask of slices whose maximum is +inf, or None if there are none."""
+        where = self.m == np.inf
+        return where if where.any() else None
 
-        float64 slices longer than 128 use numpy's pairwise summation (a BLAS
-        or einsum dot product is faster, but its long sequential runs cost
-        float64 softmax up to 5 ulp); shorter ones, where numpy's per-row
-        overhead dominates, and all float32 blocks, are summed by einsum with
-        a float64 accumulator (for float32, exact enough in any order, and
-        twice as fast as ``np.sum(e, dtype=np.float64)``).
+    def fix_tiny_sums(self, temperature: float) -> np.ndarray | None:
+        """Recompute each ``s`` below :func:`_tiny_sum` from ``exp(d_j + C)`` (see :data:`_RESCALE`).
+
+        Returns the mask of the slices fixed, or None if there were none.
         """
-        if e.dtype == _ACC and (e.shape[1] > 128 or e.ndim != 2):
-            return np.sum(e, axis=1, keepdims=True)
-        if e.ndim == 2:  # float32, or float64 rows short enough for einsum's runs
-            return np.einsum("ij->i", e, dtype=_ACC)[:, None]
-        return np.einsum("ijk->ik", e, dtype=_ACC)[:, None, :]
-
-
-# ---------------------------------------------------------------------------
-# Kernels on one block of whole slices (reduction over axis 1).
-# ---------------------------------------------------------------------------
-
-
-def _exp_others(xb, d, e, ws, temperature, rescale=True):
-    """Steps 1-3: ``d = (x - m) / T``, and into the C-contiguous ``e`` (which may
-    be ``d``) ``exp(d)`` but 0 at the argmax.
-
-    Returns ``(at_max, m, s)``: the flat indices in ``e`` of the argmax of each
-    slice, the maximum and ``s``, all with the reduced axis kept. With
-    ``rescale``, an ``s`` so small that its terms may be subnormal is
-    recomputed as ``exp(-C) * sum exp(d_j + C)`` (see :data:`_RESCALE`).
-    """
-    k = np.argmax(xb, axis=1, keepdims=True)  # nan counts as the maximum
-    at_max = ws.flat_index(k, xb.shape)
-    m = xb.reshape(-1)[at_max] if xb.flags.c_contiguous else np.take_along_axis(xb, k, axis=1)
-    if m.dtype != e.dtype:
-        m = m.astype(e.dtype)
-    np.exp(_shift(xb, m, d, temperature), out=e)
-    flat = e.reshape(-1)
-    flat[at_max] = 0
-    s = ws.row_sums(e)
-    if rescale and np.any(tiny := s < _tiny_sum(e.dtype)):
-        if e is d:
-            _shift(xb, m, e, temperature)
-            e += _RESCALE
-        else:
-            np.add(d, _RESCALE, out=e)
+        where = self.s < _tiny_sum(self.dtype)
+        if not where.any():
+            return None
+        index = _select(self.view, where)
+        x = self.view[index].astype(self.dtype)
+        k = np.argmax(x, axis=1)[:, None]
+        e = _shift(x, np.take_along_axis(x, k, axis=1), x, temperature)
+        e += _RESCALE  # exact: every d_j here is below -54
         np.exp(e, out=e)
-        flat[at_max] = 0
-        s = np.where(tiny, ws.row_sums(e) * math.exp(-_RESCALE), s)
-    return at_max, m, s
+        np.put_along_axis(e, k, 0, axis=1)
+        self.s[where] = _row_sums(e)[:, 0] * math.exp(-_RESCALE)
+        return where
+
+    def finish_logsumexp(self, temperature: float) -> np.ndarray:
+        """``m + T log1p(s)`` for every slice, in float64."""
+        self.fix_tiny_sums(temperature)
+        res = self.m + temperature * np.log1p(self.s)
+        return np.where(np.isinf(self.m), self.m, res)
 
 
-def _any_plus_inf(m: np.ndarray) -> bool:
-    """Whether some slice has the maximum +inf (nan slices, which need no patch, ignored)."""
-    return bool(np.fmax.reduce(m, axis=None) == np.inf)
+def _row_sums(e: np.ndarray) -> np.ndarray:
+    """``sum(e, axis=1, keepdims=True)`` in float64.
+
+    float64 slices longer than 128 use numpy's pairwise summation (a BLAS or
+    einsum dot product is faster, but its long sequential runs cost float64
+    softmax up to 5 ulp); shorter ones, where numpy's per-row overhead
+    dominates, and all float32 blocks, are summed by einsum with a float64
+    accumulator (for float32, exact enough in any order, and twice as fast as
+    ``np.sum(e, dtype=np.float64)``).
+    """
+    if e.dtype == _ACC and (e.shape[1] > 128 or e.ndim != 2):
+        return np.sum(e, axis=1, keepdims=True)
+    if e.ndim == 2:
+        return np.einsum("ij->i", e, dtype=_ACC)[:, None]
+    return np.einsum("ijk->ik", e, dtype=_ACC)[:, None, :]
+
+
+def _shift(x: np.ndarray, m: np.ndarray, out: np.ndarray, temperature: float) -> np.ndarray:
+    """``out = (x - m) / T``.
+
+    Runs under :func:`_ufunc_settings`: inf - inf (in slices fixed afterwards)
+    gives nan silently, and a difference beyond the float range gives -inf,
+    whose exp is the right 0.
+    """
+    np.subtract(x, m, out=out)
+    if temperature != 1.0:
+        out /= temperature
+    return out
 
 
 def _tiny_sum(dtype) -> float:
@@ -267,160 +277,176 @@ def _tiny_sum(dtype) -> float:
     return math.ldexp(1.0, f.minexp + 2 * (f.nmant + 1))
 
 
-def _softmax_block(xb, ob, ws, temperature):
-    direct = ob.dtype == ws.dtype and ob.flags.c_contiguous
-    w = ob if direct else ws.buffer(0, xb.shape)
-    at_max, m, s = _exp_others(xb, w, w, ws, temperature, rescale=False)
+# ---------------------------------------------------------------------------
+# Kernels on one block of whole slices (reduction over axis 1).
+# ---------------------------------------------------------------------------
+
+
+def _exp_others(call, b, d, e, temperature):
+    """Steps 1-3 for block ``b``: ``d = (x - m) / T``, and into the C-contiguous ``e``
+    (which may be ``d``) ``exp(d)`` but 0 at the argmax. Records ``m`` and ``s``.
+
+    Returns the flat indices in ``e`` of the argmax of each slice, and ``s``.
+    """
+    xb = call.view[b]
+    k = np.argmax(xb, axis=1, keepdims=True)  # nan counts as the maximum
+    at_max = call.flat_index(k, xb.shape)
+    m = call.m[b]
+    m[...] = xb.reshape(-1)[at_max] if xb.flags.c_contiguous else np.take_along_axis(xb, k, axis=1)
+    np.exp(_shift(xb, m, d, temperature), out=e)
+    e.reshape(-1)[at_max] = 0
+    s = call.s[b]
+    s[...] = _row_sums(e)
+    return at_max, s
+
+
+def _softmax_block(call, b, out, temperature):
+    ob = out[b]
+    direct = ob.dtype == call.dtype and ob.flags.c_contiguous
+    w = ob if direct else call.buffer(0, ob.shape)
+    at_max, s = _exp_others(call, b, w, w, temperature)
     w.reshape(-1)[at_max] = 1  # exp(d_k) = exp(0) = 1
-    s += 1
-    np.divide(w, s if w.dtype == s.dtype else s.astype(w.dtype), out=ob, casting="same_kind")
-    if _any_plus_inf(m):
-        rows, at_inf, count = _inf_share(xb, m)
-        np.copyto(ob, at_inf / count, where=rows, casting="same_kind")
+    total = 1 + s
+    np.divide(w, total if w.dtype == total.dtype else total.astype(w.dtype), out=ob, casting="same_kind")
 
 
-def _log_softmax_block(xb, ob, ws, temperature):
-    d = ob if ob.dtype == ws.dtype else ws.buffer(1, xb.shape)
-    _, m, s = _exp_others(xb, d, ws.buffer(0, xb.shape), ws, temperature)
-    log1p_s = np.log1p(s, out=s)
+def _log_softmax_block(call, b, out, temperature):
+    ob = out[b]
+    d = ob if ob.dtype == call.dtype else call.buffer(1, ob.shape)
+    _, s = _exp_others(call, b, d, call.buffer(0, ob.shape), temperature)
+    log1p_s = np.log1p(s)
     if log1p_s.dtype != d.dtype:
         log1p_s = log1p_s.astype(d.dtype)
     np.subtract(d, log1p_s, out=ob, casting="same_kind")
-    if _any_plus_inf(m):
-        _log_softmax_inf_patch(xb, ob, m)
 
 
-def _log_softmax_inf_patch(xb, ob, m):
-    rows, at_inf, count = _inf_share(xb, m)
-    share = np.where(at_inf, -np.log(count), -np.inf)
-    np.copyto(ob, share, where=rows, casting="same_kind")
-
-
-def _logsumexp_finish(m, s, temperature):
-    """``m + T log1p(s)`` in float64, with the special values of an infinite ``m``."""
-    with np.errstate(invalid="ignore"):
-        res = m + temperature * np.log1p(s)
-    return np.where(np.isinf(m), m, res)
-
-
-def _logsumexp_block(xb, ws, temperature):
-    e = ws.buffer(0, xb.shape)
-    _, m, s = _exp_others(xb, e, e, ws, temperature)
-    return _logsumexp_finish(m, s, temperature)
+def _logsumexp_block(call, b, temperature):
+    e = call.buffer(0, call.view[b].shape)
+    _exp_others(call, b, e, e, temperature)
 
 
 # ---------------------------------------------------------------------------
-# Kernels for slices longer than a block: chunks of the reduction axis.
+# Kernels for slices longer than LONG_SLICE_BYTES: chunks of the reduction axis.
 # ---------------------------------------------------------------------------
 
 
-def _long_max(x, group, dtype):
-    """Pass 1 over one group of long slices: the maximum and, for 2-D views, its index."""
-    if x.ndim == 2:
-        k = int(np.argmax(x[group]))
-        return np.asarray(x[group][0, k], dtype=dtype).reshape(1, 1), k
-    return np.max(x[group], axis=1, keepdims=True).astype(dtype, copy=False), None
+def _long_sums(call, group, chunks, temperature, store=None):
+    """Passes 1 and 2 over one group of long slices: record ``m`` and ``s``.
 
-
-def _sum_chunks(x, chunks, m, k, ws, temperature, store=None, rescale=True):
-    """Pass 2 over the chunks of one group of slices: ``s``, the sum of ``exp(d_j)`` but one.
-
-    For 2-D views the term left out is the one at the argmax ``k``; for 3-D
+    For 2-D views the term left out of ``s`` is the one at the argmax; for 3-D
     views (no cheap argmax along a middle axis) the entries equal to the
     maximum are left out and counted instead, and ``count - 1`` of them added
     back. With ``store`` the exponentials are kept there (all of them).
     """
+    x = call.view
+    m = call.m[group]
+    if x.ndim == 2:
+        k = int(np.argmax(x[group]))
+        m[...] = x[group][0, k]
+    else:
+        k = None
+        m[...] = np.max(x[group], axis=1, keepdims=True)
+    partial, count = [], 0
+    for c in chunks:
+        xc = x[c]
+        e = store[c] if store is not None else call.buffer(0, xc.shape)
+        _shift(xc, m, e, temperature)
+        if k is None:
+            at_max = e == 0
+            count = count + np.sum(at_max, axis=1, keepdims=True)
+        else:
+            at_max = (0, k - c[1].start) if c[1].start <= k < c[1].stop else None
+        np.exp(e, out=e)
+        if at_max is not None:
+            e[at_max] = 0
+        partial.append(_row_sums(e))
+        if store is not None and at_max is not None:
+            e[at_max] = 1
+    s = np.sum(np.concatenate(partial, axis=1), axis=1, keepdims=True)
+    call.s[group] = s if k is not None else s + (count - 1)
+    return m, call.s[group]
 
-    def total(offset):
-        partial, count = [], 0
-        for c in chunks:
-            xc = x[c]
-            e = store[c] if store is not None else ws.buffer(0, xc.shape)
-            _shift(xc, m, e, temperature)
-            if k is None:
-                at_max = e == 0
-                count = count + np.sum(at_max, axis=1, keepdims=True)
-            else:
-                at_max = (0, k - c[1].start) if c[1].start <= k < c[1].stop else None
-            if offset:
-                e += offset
-            np.exp(e, out=e)
-            if at_max is not None:
-                e[at_max] = 0
-            partial.append(ws.row_sums(e))
-            if store is not None and at_max is not None:
-                e[at_max] = 1
-        s = np.sum(np.concatenate(partial, axis=1), axis=1, keepdims=True)
-        return s if k is not None else s + (count - 1)
 
-    s = total(0.0)
-    if rescale and np.any(tiny := s < _tiny_sum(ws.dtype)):  # as in _exp_others
-        s = np.where(tiny, total(_RESCALE) * math.exp(-_RESCALE), s)
-    return s
-
-
-def _softmax_long(x, out, ws, temperature):
-    work = ws.work[0]
-    for group, chunks in _long_slices(x, work.size):
-        m, k = _long_max(x, group, ws.dtype)
-        same = out.dtype == ws.dtype
-        s = _sum_chunks(x, chunks, m, k, ws, temperature, store=out if same else None, rescale=False)
-        total = (1 + s).astype(ws.dtype)
+def _softmax_long(call, out, temperature):
+    x = call.view
+    same = out.dtype == call.dtype
+    for group, chunks in _long_slices(x, call.block):
+        m, s = _long_sums(call, group, chunks, temperature, store=out if same else None)
+        total = (1 + s).astype(call.dtype)
         for c in chunks:
             if same:
-                np.divide(out[c], total, out=out[c], casting="same_kind")
+                np.divide(out[c], total, out=out[c])
             else:  # recompute in the working precision rather than round twice
-                w = ws.buffer(0, x[c].shape)
+                w = call.buffer(0, x[c].shape)
                 np.exp(_shift(x[c], m, w, temperature), out=w)
                 np.divide(w, total, out=out[c], casting="same_kind")
-        if _any_plus_inf(m):
-            rows, at_inf, count = _inf_share(x[group], m)
-            np.copyto(out[group], at_inf / count, where=rows, casting="same_kind")
 
 
-def _log_softmax_long(x, out, ws, temperature):
-    for group, chunks in _long_slices(x, ws.work.shape[1]):
-        m, k = _long_max(x, group, ws.dtype)
-        log1p_s = np.log1p(_sum_chunks(x, chunks, m, k, ws, temperature)).astype(ws.dtype)
+def _log_softmax_long(call, out, temperature):
+    x = call.view
+    for group, chunks in _long_slices(x, call.block):
+        m, s = _long_sums(call, group, chunks, temperature)
+        log1p_s = np.log1p(s).astype(call.dtype)
         for c in chunks:
-            d = out[c] if out.dtype == ws.dtype else ws.buffer(0, x[c].shape)
+            d = out[c] if out.dtype == call.dtype else call.buffer(0, x[c].shape)
             np.subtract(_shift(x[c], m, d, temperature), log1p_s, out=out[c], casting="same_kind")
-        if _any_plus_inf(m):
-            _log_softmax_inf_patch(x[group], out[group], m)
 
 
-def _logsumexp_long(x, res, ws, temperature):
-    for group, chunks in _long_slices(x, ws.work.shape[1]):
-        m, k = _long_max(x, group, ws.dtype)
-        res[group] = _logsumexp_finish(m, _sum_chunks(x, chunks, m, k, ws, temperature), temperature)
+def _logsumexp_long(call, temperature):
+    for group, chunks in _long_slices(call.view, call.block):
+        _long_sums(call, group, chunks, temperature)
 
 
 # ---------------------------------------------------------------------------
-# Public functions.
+# Drivers and the fixes of the rare slices.
 # ---------------------------------------------------------------------------
 
 
-def _elementwise(kernel, long_kernel, x, axis, temperature, buffers):
-    """Shared driver of softmax and log_softmax: same shape in, same shape out."""
+def _prepare(x, axis, temperature):
+    """Validate; return the array, C-ordered source, its axis, whether transposed, T."""
     arr = as_real_array(x, "x")
     temperature = check_temperature(temperature)
     ax = check_axis(axis, arr.ndim)
+    src, sax, transposed = _c_ordered(arr, ax)
+    return arr, ax, src, sax, transposed, temperature
+
+
+def _elementwise(kind, x, axis, temperature):
+    """Shared driver of softmax and log_softmax: same shape in, same shape out."""
+    arr, _, src, ax, transposed, temperature = _prepare(x, axis, temperature)
     rdtype, wdtype = result_dtype(arr.dtype), working_dtype(arr.dtype)
-    src, ax, transposed = _c_ordered(arr, ax)
     out = np.empty(src.shape, dtype=rdtype)
     if src.size == 0:
         return out.T if transposed else out
     view, oview = _canonical(src, ax), _canonical(out, ax)
-    block = _block_elements(wdtype)
     # log_softmax needs a second buffer only when the result is cast (float16)
-    long = _long_elements(wdtype)
-    ws = _Workspace(wdtype, _work_size(view, block, long), buffers if rdtype != wdtype else 1)
-    if view.shape[1] > long:
-        long_kernel(view, oview, ws, temperature)
-    else:
-        with _row_buffering(view.shape[1] if view.ndim == 2 else 0):
-            for b in _blocks(view, block):
-                kernel(view[b], oview[b], ws, temperature)
+    call = _Call(view, wdtype, 2 if kind == "log_softmax" and rdtype != wdtype else 1)
+    block_kernel, long_kernel = {
+        "softmax": (_softmax_block, _softmax_long),
+        "log_softmax": (_log_softmax_block, _log_softmax_long),
+    }[kind]
+    with _ufunc_settings(view.shape[1] if view.ndim == 2 else 0):
+        if call.long:
+            long_kernel(call, oview, temperature)
+        else:
+            for b in _blocks(view, call.block):
+                block_kernel(call, b, oview, temperature)
+        if kind == "log_softmax" and (tiny := call.fix_tiny_sums(temperature)) is not None:
+            # only the maximum's log-probability, -log1p(s), differs from d_j then
+            index = _select(view, tiny)
+            k = np.argmax(view[index], axis=1)[:, None]
+            rows = oview[index]
+            np.put_along_axis(rows, k, 0.0 - np.log1p(call.s[tiny])[:, None], axis=1)  # d_k = 0
+            oview[index] = rows
+        if (inf := call.plus_inf()) is not None:
+            # the +inf entries share the mass equally (the argmax limit)
+            index = _select(view, inf)
+            at_inf = view[index] == np.inf
+            count = at_inf.sum(axis=1, keepdims=True)
+            if kind == "softmax":
+                oview[index] = at_inf / count
+            else:
+                oview[index] = np.where(at_inf, -np.log(count), -np.inf)
     return out.T if transposed else out
 
 
@@ -491,7 +517,7 @@ def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     >>> softmax(np.zeros(3, dtype=np.float16)).dtype
     dtype('float16')
     """
-    return _elementwise(_softmax_block, _softmax_long, x, axis, temperature, buffers=1)
+    return _elementwise("softmax", x, axis, temperature)
 
 
 def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) -> np.ndarray:
@@ -546,7 +572,7 @@ def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0
     >>> bool(np.allclose(np.exp(log_softmax([3.0, 2.0, 1.0])).sum(), 1.0))
     True
     """
-    return _elementwise(_log_softmax_block, _log_softmax_long, x, axis, temperature, buffers=2)
+    return _elementwise("log_softmax", x, axis, temperature)
 
 
 def logsumexp(
@@ -611,28 +637,22 @@ def logsumexp(
     >>> logsumexp(np.zeros((2, 0)))                 # the log of an empty sum
     array([-inf, -inf])
     """
-    arr = as_real_array(x, "x")
-    temperature = check_temperature(temperature)
-    ax = check_axis(axis, arr.ndim)
+    arr, ax, src, sax, transposed, temperature = _prepare(x, axis, temperature)
     rdtype, wdtype = result_dtype(arr.dtype), working_dtype(arr.dtype)
     kept = tuple(1 if ax is None or i == ax else d for i, d in enumerate(arr.shape))
     if arr.size == 0:  # an empty axis: the log of an empty sum
         res = np.full(kept, -np.inf, dtype=rdtype)
     else:
-        src, sax, transposed = _c_ordered(arr, ax)
         view = _canonical(src, sax)
-        rview = np.empty((view.shape[0], 1, *view.shape[2:]), dtype=_ACC)
-        block = _block_elements(wdtype)
-        long = _long_elements(wdtype)
-        ws = _Workspace(wdtype, _work_size(view, block, long), 1)
-        if view.shape[1] > long:
-            _logsumexp_long(view, rview, ws, temperature)
-        else:
-            with _row_buffering(view.shape[1] if view.ndim == 2 else 0):
-                for b in _blocks(view, block):
-                    rview[b] = _logsumexp_block(view[b], ws, temperature)
-        shape_c = tuple(1 if sax is None or i == sax else d for i, d in enumerate(src.shape))
-        res = rview.reshape(shape_c)
+        call = _Call(view, wdtype, 1)
+        with _ufunc_settings(view.shape[1] if view.ndim == 2 else 0):
+            if call.long:
+                _logsumexp_long(call, temperature)
+            else:
+                for b in _blocks(view, call.block):
+                    _logsumexp_block(call, b, temperature)
+            res = call.finish_logsumexp(temperature)
+        res = res.reshape(tuple(1 if sax is None or i == sax else d for i, d in enumerate(src.shape)))
         res = (res.T if transposed else res).astype(rdtype, copy=False)
     if not keepdims:
         res = res.reshape(tuple(d for i, d in enumerate(arr.shape) if ax is not None and i != ax))
