@@ -476,6 +476,23 @@ def test_a_sum_of_subnormals_is_rescaled():
     assert logsumexp(x32) == pytest.approx(99 * math.exp(-100.0), rel=2.0**-22)
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_tiny_sums_are_rescaled_along_any_axis(order):
+    """The fix for subnormal terms finds its slices in 3-D arrays and transposes too."""
+    x = np.full((3, 50, 4), -745.0)
+    x[:, 7, :] = 0.0
+    x[1, :, 2] = np.linspace(0.0, -3.0, 50)  # an ordinary slice in between
+    x = np.asarray(x, order=order)
+    expected = float(49 * mpmath.exp(-745))
+    lp, lse = log_softmax(x, axis=1), logsumexp(x, axis=1)
+    for i, j in [(0, 0), (2, 3), (1, 1)]:
+        assert -lp[i, 7, j] == pytest.approx(expected, rel=1e-14)
+        assert lse[i, j] == pytest.approx(expected, rel=1e-14)
+        np.testing.assert_array_equal(lp[i, :7, j], -745.0)
+    np.testing.assert_allclose(lp[1, :, 2], log_softmax(x[1, :, 2]), rtol=1e-15)
+    np.testing.assert_allclose(softmax(x, axis=1).sum(axis=1), 1.0, rtol=1e-15)
+
+
 # ---------------------------------------------------------------------------
 # Bad input: every documented error, naming the argument
 # ---------------------------------------------------------------------------

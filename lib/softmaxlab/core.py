@@ -12,22 +12,29 @@ Then ``logsumexp = m + T * log1p(s)``, ``softmax_j = exp(d_j) / (1 + s)`` and
 ``log_softmax_j = d_j - log1p(s)``. Keeping the dominant term ``exp(d_k) = 1``
 out of ``s`` is what lets ``log1p`` return tiny results (log-probabilities near
 0, a logsumexp near 0) to full relative accuracy, where ``log(1 + s)`` would
-round ``1 + s`` to 1 and return 0. Softmax needs ``1 + s`` itself, which is the
-plain sum of all the ``exp(d_j)`` (the term ``exp(0) = 1`` is exact), so it
-sums them all.
+round ``1 + s`` to 1 and return 0; adding the 1 to an accurate ``s`` at the end
+also makes ``1 + s`` more accurate than a plain sum of all the ``exp(d_j)``.
 
-How the work is laid out (none of this changes the arithmetic above):
+Two refinements keep every output within a few ulp (tests/test_accuracy.py):
+``s`` is accumulated in float64 for float32 input, because numpy's SIMD float32
+``exp`` already uses most of the error budget; and an ``s`` so small that its
+terms are subnormal numbers (absolute, not relative, precision) is recomputed
+from ``exp(d_j + 64)``, then scaled back.
+
+How the work is laid out (none of this changes the arithmetic):
 
 * The array is viewed, without copying, as ``(P, n)`` or ``(P, n, Q)`` with the
   reduction over the middle axis ``n``. A Fortran-ordered array is handled
   through its transpose; any other layout is first copied to C order.
 * Slices are processed in blocks of about :data:`BLOCK_BYTES`, so that after a
-  block's input is read once from memory every later pass (subtract, exp, sum,
-  divide) runs in cache. Softmax and log_softmax write straight into the one
-  output array; the only other allocation is one block-sized work buffer.
-  logsumexp allocates nothing of the input's size at all.
-* A slice too long for one block (``n`` larger than a block) is done in three
-  passes over chunks of it: the maximum, the sum, then the output.
+  block is read once from memory every later pass (subtract, exp, sum, divide)
+  runs in cache. softmax and log_softmax write straight into the one output
+  array; the only other allocations are a block-sized work buffer and a few
+  numbers per slice. logsumexp allocates nothing of the input's size.
+* A slice longer than :data:`LONG_SLICE_BYTES` is done in three passes over
+  chunks of it: the maximum, the sum, then the output.
+* The rare slices that need more (a maximum of +inf, a tiny ``s``) are
+  recorded and fixed once at the end, so the common path has no branches.
 """
 
 from __future__ import annotations
