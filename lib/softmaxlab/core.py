@@ -63,10 +63,10 @@ BLOCK_BYTES = 1 << 20
 #: than L2); longer ones are done in chunks, in three passes.
 LONG_SLICE_BYTES = 1 << 22
 
-#: ``s`` is summed, and ``log1p(s)`` and logsumexp computed, in float64 even for
-#: float32 and float16 input: the float32 ``exp`` of numpy (SIMD, up to 2.3 ulp)
-#: leaves no room for a float32 sum's rounding errors in a 4-ulp budget. Only
-#: ``1 + s`` and ``log1p(s)``, rounded once, go back to the working precision.
+#: ``s`` is summed, and ``log1p(s)``, softmax's division and logsumexp computed,
+#: in float64 even for float32 and float16 input: numpy's float32 ``exp`` (SIMD)
+#: is off by up to 3.57 * 2**-24 relative (2.3 ulp), which leaves no room in a
+#: 4-ulp budget for the rounding errors of a float32 sum or of ``1 + s``.
 _ACC = np.float64
 
 #: When ``s`` is tiny its terms ``exp(d_j)`` may be subnormal, each rounded to an
@@ -313,8 +313,9 @@ def _softmax_block(call, b, out, temperature):
     w = ob if direct else call.buffer(0, ob.shape)
     at_max, s = _exp_others(call, b, w, w, temperature)
     w.reshape(-1)[at_max] = 1  # exp(d_k) = exp(0) = 1
-    total = 1 + s
-    np.divide(w, total if w.dtype == total.dtype else total.astype(w.dtype), out=ob, casting="same_kind")
+    # divided in float64 and rounded once: rounding 1 + s to float32 first
+    # would add an ulp to numpy's float32 exp error and break 4 ulp
+    np.divide(w, 1 + s, out=ob, casting="same_kind")
 
 
 def _log_softmax_block(call, b, out, temperature):
@@ -379,10 +380,10 @@ def _softmax_long(call, out, temperature):
     same = out.dtype == call.dtype
     for group, chunks in _long_slices(x, call.block):
         m, s = _long_sums(call, group, chunks, temperature, store=out if same else None)
-        total = (1 + s).astype(call.dtype)
+        total = 1 + s  # float64, as in _softmax_block
         for c in chunks:
             if same:
-                np.divide(out[c], total, out=out[c])
+                np.divide(out[c], total, out=out[c], casting="same_kind")
             else:  # recompute in the working precision rather than round twice
                 w = call.buffer(0, x[c].shape)
                 np.exp(_shift(x[c], m, w, temperature), out=w)
