@@ -26,7 +26,6 @@ scipy; logsumexp at most 0.3 of scipy's time.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 
