@@ -382,6 +382,20 @@ def test_nan_propagates_within_its_own_slice_only():
 
 
 @quiet
+def test_slices_of_one_entry():
+    # no other term carries nan into the result: 1 for finite and +inf, nan for nan and -inf
+    x = np.array([[2.0], [inf], [nan], [-inf]])
+    for f, finite in [(softmax, 1.0), (log_softmax, 0.0)]:
+        out = f(x)
+        np.testing.assert_array_equal(out[:2, 0], [finite, finite])
+        assert np.all(np.isnan(out[2:, 0])), f.__name__
+        out_t = f(x.T, axis=0)  # the same slices along the other axis (3-D path when batched)
+        assert np.all(np.isnan(out_t[0, 2:])) and np.all(out_t[0, :2] == finite)
+        assert np.isnan(f(np.full((2, 1, 3), nan), axis=1)).all()
+    np.testing.assert_array_equal(logsumexp(x), [2.0, inf, nan, -inf])
+
+
+@quiet
 def test_empty_reduction_axis():
     for shape, axis in [((3, 0), -1), ((0, 3), 0), ((0,), 0), ((2, 0, 4), 1)]:
         x = np.zeros(shape)

@@ -455,6 +455,12 @@ def _elementwise(kind, x, axis, temperature):
                 oview[index] = at_inf / count
             else:
                 oview[index] = np.where(at_inf, -np.log(count), -np.inf)
+        if view.shape[1] == 1:
+            # a slice of one entry has no other term to carry nan into the
+            # result: nan and -inf (0/0) must give nan explicitly
+            undefined = np.isnan(call.m) | (call.m == -np.inf)
+            if undefined.any():
+                oview[_select(view, undefined)] = np.nan
     return out.T if transposed else out
 
 
