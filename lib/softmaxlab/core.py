@@ -26,12 +26,12 @@ How the work is laid out (none of this changes the arithmetic):
 * The array is viewed, without copying, as ``(P, n)`` or ``(P, n, Q)`` with the
   reduction over the middle axis ``n``. A Fortran-ordered array is handled
   through its transpose; any other layout is first copied to C order.
-* Slices are processed in blocks of about :data:`BLOCK_BYTES`, so that after a
+* Slices are processed in blocks of about ``BLOCK_BYTES`` bytes, so that after a
   block is read once from memory every later pass (subtract, exp, sum, divide)
   runs in cache. softmax and log_softmax write straight into the one output
   array; the only other allocations are a block-sized work buffer and a few
   numbers per slice. logsumexp allocates nothing of the input's size.
-* A slice longer than :data:`LONG_SLICE_BYTES` is done in three passes over
+* A slice longer than ``LONG_SLICE_BYTES`` is done in three passes over
   chunks of it: the maximum, the sum, then the output.
 * The rare slices that need more (a maximum of +inf, a tiny ``s``) are
   recorded and fixed once at the end, so the common path has no branches.
