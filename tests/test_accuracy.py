@@ -73,6 +73,16 @@ def test_within_4_ulp_of_the_reference(ours, dtype, output):
     assert max(w[0] for w in worst) > 0.25
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_logsumexp_is_within_4_ulp_of_the_exact_input_too(dtype):
+    """Where it is safe logsumexp sums exp(x_j) with no shift (see core), so it
+    escapes even the rounding of x_j - max; where it shifts, that rounding is
+    weighted by tiny probabilities. Either way, against the exact input too."""
+    worst = max(ac.errors(x, ref, None, None, logsumexp).logsumexp
+                for (_, x), ref in zip(ac.cases(dtype), ac.references(dtype, exact_input=True)))
+    assert 0.25 < worst <= ac.TOLERANCE_ULP
+
+
 @pytest.fixture(scope="module")
 def scipy_softmax_errors():
     return {

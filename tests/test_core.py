@@ -508,6 +508,61 @@ def test_tiny_sums_are_rescaled_along_any_axis(order):
 
 
 # ---------------------------------------------------------------------------
+# logsumexp: the direct sum where it is safe, the shifted algorithm elsewhere
+# ---------------------------------------------------------------------------
+
+
+@quiet
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_logsumexp_redoes_exactly_the_unsafe_slices(dtype, monkeypatch):
+    big = 710.0 if dtype == np.float64 else 89.0  # exp overflows
+    small = -800.0 if dtype == np.float64 else -110.0  # exp underflows to 0
+    rows = {  # row: redone by the shifted algorithm?
+        (0.0, 1.0, 2.0, 3.0): False,  # S = 31.2, log S = 3.4
+        (-3.0, -3.0, -9.0, -9.0): False,  # S = 0.1, log S = -2.3
+        (0.5, -0.5, -9.0, -9.0): True,  # log S = 0.8: absolute error would be relative
+        (0.0, -40.0, -40.0, -40.0): True,  # log S = 1.3e-17
+        (big, 0.0, 0.0, 0.0): True,  # S overflows
+        (small, small, small, small - 1): True,  # S underflows
+        (np.inf, 0.0, 0.0, 0.0): True,
+        (-np.inf, -np.inf, -np.inf, -np.inf): True,  # S = 0
+        (np.nan, np.inf, 0.0, 0.0): False,  # S is nan: so is the answer
+    }
+    x = np.array(list(rows), dtype=dtype)
+    redone = []
+    shifted = core._shifted_logsumexp
+
+    def spy(view, *args):
+        redone.extend(map(tuple, view.tolist()))
+        return shifted(view, *args)
+
+    monkeypatch.setattr(core, "_shifted_logsumexp", spy)
+    got = logsumexp(x, axis=1)
+    assert redone == [r for r, redo in rows.items() if redo]
+    for row, value in zip(rows, got):
+        finite = [v for v in row if np.isfinite(v)]
+        if np.isnan(row).any():
+            assert np.isnan(value)
+        elif np.inf in row:
+            assert value == np.inf
+        elif not finite:
+            assert value == -np.inf
+        else:
+            with mpmath.workdps(50):
+                exact = mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in finite))
+            assert float(value) == pytest.approx(float(exact), rel=4 * float(np.finfo(dtype).eps), abs=0)
+
+
+@pytest.mark.parametrize("temperature", [0.3, 1.0, 7.0])
+def test_logsumexp_direct_and_shifted_agree(temperature):
+    rng = np.random.default_rng(5)
+    x = np.concatenate([20 * rng.standard_normal((200, 30)), rng.standard_normal((200, 30)) / 30])
+    direct = logsumexp(x, axis=1, temperature=temperature)
+    shifted = core._shifted_logsumexp(x, np.dtype(np.float64), temperature)[:, 0]
+    np.testing.assert_allclose(direct, shifted, rtol=4 * np.finfo(np.float64).eps, atol=0)
+
+
+# ---------------------------------------------------------------------------
 # Bad input: every documented error, naming the argument
 # ---------------------------------------------------------------------------
 

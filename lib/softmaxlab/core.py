@@ -15,6 +15,12 @@ out of ``s`` is what lets ``log1p`` return tiny results (log-probabilities near
 round ``1 + s`` to 1 and return 0; adding the 1 to an accurate ``s`` at the end
 also makes ``1 + s`` more accurate than a plain sum of all the ``exp(d_j)``.
 
+logsumexp first tries the plain formula ``T log sum_j exp(x_j / T)``: where
+that sum neither overflows nor underflows and ``|log S| >= 1``, it is as
+accurate as the shifted one (even against the exact input, as it never rounds
+``x_j - m``) and reads the input once instead of twice; the other slices are
+redone with the shift. softmax and log_softmax always shift.
+
 Two refinements keep every output within a few ulp (tests/test_accuracy.py):
 ``s`` is accumulated in float64 for float32 input, because numpy's SIMD float32
 ``exp`` already uses most of the error budget; and an ``s`` so small that its
@@ -406,6 +412,82 @@ def _logsumexp_long(call, temperature):
 
 
 # ---------------------------------------------------------------------------
+# logsumexp: the direct sum where it is safe, the shifted algorithm elsewhere.
+# ---------------------------------------------------------------------------
+
+
+def _direct_sums(call, temperature) -> np.ndarray:
+    """Fill ``call.s`` with ``S = sum_j exp(x_j / T)``, no shift (float64).
+
+    Returns the maximum of each slice, found while the block is still in cache.
+    """
+    x = call.view
+    m = np.empty(call.s.shape, dtype=call.dtype)
+
+    def exp_sum(part):
+        e = call.buffer(0, part.shape)
+        if temperature != 1.0:
+            np.divide(part, temperature, out=e, dtype=e.dtype)
+            np.exp(e, out=e)
+        else:
+            np.exp(part, out=e, dtype=e.dtype)  # dtype: int8 would use a float16 loop
+        # argmax, not max: numpy's max along short rows is twice as slow
+        return _row_sums(e), np.take_along_axis(part, np.argmax(part, axis=1, keepdims=True), axis=1)
+
+    if call.long:
+        for group, chunks in _long_slices(x, call.block):
+            sums, maxima = zip(*(exp_sum(x[c]) for c in chunks))
+            call.s[group] = np.sum(np.concatenate(sums, axis=1), axis=1, keepdims=True)
+            m[group] = np.max(np.concatenate(maxima, axis=1), axis=1, keepdims=True)
+    else:
+        for b in _blocks(x, call.block):
+            call.s[b], m[b] = exp_sum(x[b])
+    return m
+
+
+def _shifted_logsumexp(view, wdtype, temperature) -> np.ndarray:
+    """``m + T log1p(s)`` for every slice of ``view`` (float64, reduced shape)."""
+    call = _Call(view, wdtype, 1)
+    if call.long:
+        _logsumexp_long(call, temperature)
+    else:
+        for b in _blocks(view, call.block):
+            _logsumexp_block(call, b, temperature)
+    return call.finish_logsumexp(temperature)
+
+
+def _logsumexp_slices(view, wdtype, temperature) -> np.ndarray:
+    """logsumexp of every slice of a canonical view, in float64, shape ``(P, 1[, Q])``.
+
+    Where ``S = sum_j exp(x_j / T)`` neither overflows nor risks subnormal
+    terms, ``T log S`` is as accurate as the shifted algorithm and reads the
+    input from memory once instead of twice (the maximum, needed only as a
+    lower bound here, is taken after the sum, from cache). Each
+    ``exp(x_j / T)`` is within an ulp or two, so ``log S`` has an *absolute*
+    error of a few ulp of 1: a few ulp *relative* to the result when
+    ``|log S| >= 1``. The slices where that fails (``e**-1 < S < e``, ``S``
+    infinite, zero or tiny) are redone by the shifted algorithm; a nan
+    anywhere in a slice makes ``S`` nan, the right answer.
+    """
+    if view.shape[1] == 1:  # logsumexp of one entry is that entry
+        return view.astype(_ACC)
+    call = _Call(view, wdtype, 1)
+    m = _direct_sums(call, temperature)
+    total = call.s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_total = np.log(total)
+    safe = (np.abs(log_total) >= 1.0) & (total >= _tiny_sum(wdtype)) & (total < np.inf)
+    redo = ~(safe | np.isnan(total))
+    # rounding must not take the result below the maximum (a log-probability
+    # x_j - logsumexp above 0): where the other terms are negligible it is m
+    res = np.maximum(temperature * log_total, m)
+    if redo.any():
+        index = _select(view, redo)
+        res[redo] = _shifted_logsumexp(view[index], wdtype, temperature)[:, 0]
+    return res
+
+
+# ---------------------------------------------------------------------------
 # Drivers and the fixes of the rare slices.
 # ---------------------------------------------------------------------------
 
@@ -658,14 +740,8 @@ def logsumexp(
         res = np.full(kept, -np.inf, dtype=rdtype)
     else:
         view = _canonical(src, sax)
-        call = _Call(view, wdtype, 1)
         with _ufunc_settings(view.shape[1] if view.ndim == 2 else 0):
-            if call.long:
-                _logsumexp_long(call, temperature)
-            else:
-                for b in _blocks(view, call.block):
-                    _logsumexp_block(call, b, temperature)
-            res = call.finish_logsumexp(temperature)
+            res = _logsumexp_slices(view, wdtype, temperature)
         res = res.reshape(tuple(1 if sax is None or i == sax else d for i, d in enumerate(src.shape)))
         res = (res.T if transposed else res).astype(rdtype, copy=False)
     if not keepdims:
