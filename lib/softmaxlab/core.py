@@ -69,10 +69,13 @@ BLOCK_BYTES = 1 << 20
 #: than L2); longer ones are done in chunks, in three passes.
 LONG_SLICE_BYTES = 1 << 22
 
-#: ``s`` is summed, and ``log1p(s)``, softmax's division and logsumexp computed,
-#: in float64 even for float32 and float16 input: numpy's float32 ``exp`` (SIMD)
-#: is off by up to 3.57 * 2**-24 relative (2.3 ulp), which leaves no room in a
-#: 4-ulp budget for the rounding errors of a float32 sum or of ``1 + s``.
+#: ``s`` is summed, and ``log1p(s)`` and logsumexp computed, in float64 even
+#: for float32 and float16 input: numpy's float32 ``exp`` (SIMD) is off by up
+#: to 3.57 * 2**-24 relative (2.3 ulp), which leaves little room in a 4-ulp
+#: budget for the rounding errors of a float32 sum. softmax divides by
+#: ``1 + s`` rounded to the working dtype: a float64 division of float32 data
+#: costs a quarter of float32 softmax's time and gains half an ulp at worst
+#: (3.49 against 2.99 ulp on the random vectors of tests/test_accuracy.py).
 _ACC = np.float64
 
 #: When ``s`` is tiny its terms ``exp(d_j)`` may be subnormal, each rounded to an
@@ -81,6 +84,10 @@ _ACC = np.float64
 #: ``exp(d_j + C)``, all normal numbers; every ``d_j`` in it is below -54, so
 #: ``d_j + C`` is exact, and ``exp(-C)`` scales the sum back in float64.
 _RESCALE = 64.0
+
+#: Inputs with fewer elements than this are "small": per-call overheads of
+#: about a microsecond per numpy call dominate their cost.
+_SMALL = 1 << 16
 
 
 # ---------------------------------------------------------------------------
@@ -165,8 +172,8 @@ def _select(view: np.ndarray, where: np.ndarray) -> tuple:
 
 
 @contextmanager
-def _ufunc_settings(n: int):
-    """numpy's ufunc settings for one call on slices of length ``n``.
+def _ufunc_settings(view: np.ndarray):
+    """numpy's ufunc settings for one call on the canonical ``view``.
 
     * The IEEE special cases are handled explicitly, so the floating-point
       warnings they raise on the way (inf - inf, an overflowing x - max) are
@@ -174,12 +181,15 @@ def _ufunc_settings(n: int):
     * ``x - m`` and ``e / (1 + s)`` broadcast one value per row. When rows
       are shorter than numpy's ufunc buffer (8192 elements) numpy copies that
       value into a buffer row by row, which doubles the cost of the
-      operation; a buffer no longer than a row avoids it.
+      operation; a buffer no longer than a row avoids it. (Changing the
+      buffer size costs about 15 microseconds each way, so small inputs,
+      where the copies cost less, keep the default.)
 
     Both settings are per thread and per context and are restored on exit.
     """
+    n = view.shape[1] if view.ndim == 2 else 0
     with np.errstate(invalid="ignore", over="ignore"):
-        if not 256 <= n < 8192:
+        if not 256 <= n < 8192 or view.size < _SMALL:
             yield
             return
         old = np.setbufsize(1 << (n.bit_length() - 1))
@@ -202,8 +212,8 @@ class _Call:
         self.dtype = np.dtype(wdtype)
         self.block = _block_elements(wdtype)
         self.long = view.shape[1] > _long_elements(wdtype)
-        size = _work_size(view, self.block, _long_elements(wdtype))
-        self.work = np.empty((buffers, size), dtype=wdtype)
+        self._work_shape = (buffers, _work_size(view, self.block, _long_elements(wdtype)))
+        self._work = None  # allocated on first use: softmax may never need it
         reduced = (view.shape[0], 1, *view.shape[2:])
         self.m = np.empty(reduced, dtype=wdtype)
         self.s = np.empty(reduced, dtype=_ACC)
@@ -211,7 +221,9 @@ class _Call:
 
     def buffer(self, i: int, shape: tuple[int, ...]) -> np.ndarray:
         """Work buffer ``i`` as a C-contiguous array of ``shape``."""
-        return self.work[i, : math.prod(shape)].reshape(shape)
+        if self._work is None:
+            self._work = np.empty(self._work_shape, dtype=self.dtype)
+        return self._work[i, : math.prod(shape)].reshape(shape)
 
     def flat_index(self, k: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """Flat indices, in a C-contiguous array of ``shape``, of the entries ``k`` along axis 1."""
@@ -319,9 +331,7 @@ def _softmax_block(call, b, out, temperature):
     w = ob if direct else call.buffer(0, ob.shape)
     at_max, s = _exp_others(call, b, w, w, temperature)
     w.reshape(-1)[at_max] = 1  # exp(d_k) = exp(0) = 1
-    # divided in float64 and rounded once: rounding 1 + s to float32 first
-    # would add an ulp to numpy's float32 exp error and break 4 ulp
-    np.divide(w, 1 + s, out=ob, casting="same_kind")
+    np.divide(w, (1 + s).astype(w.dtype), out=ob, casting="same_kind")
 
 
 def _log_softmax_block(call, b, out, temperature):
@@ -386,7 +396,7 @@ def _softmax_long(call, out, temperature):
     same = out.dtype == call.dtype
     for group, chunks in _long_slices(x, call.block):
         m, s = _long_sums(call, group, chunks, temperature, store=out if same else None)
-        total = 1 + s  # float64, as in _softmax_block
+        total = (1 + s).astype(call.dtype)  # as in _softmax_block
         for c in chunks:
             if same:
                 np.divide(out[c], total, out=out[c], casting="same_kind")
@@ -515,7 +525,7 @@ def _elementwise(kind, x, axis, temperature):
         "softmax": (_softmax_block, _softmax_long),
         "log_softmax": (_log_softmax_block, _log_softmax_long),
     }[kind]
-    with _ufunc_settings(view.shape[1] if view.ndim == 2 else 0):
+    with _ufunc_settings(view):
         if call.long:
             long_kernel(call, oview, temperature)
         else:
@@ -740,7 +750,7 @@ def logsumexp(
         res = np.full(kept, -np.inf, dtype=rdtype)
     else:
         view = _canonical(src, sax)
-        with _ufunc_settings(view.shape[1] if view.ndim == 2 else 0):
+        with _ufunc_settings(view):
             res = _logsumexp_slices(view, wdtype, temperature)
         res = res.reshape(tuple(1 if sax is None or i == sax else d for i, d in enumerate(src.shape)))
         res = (res.T if transposed else res).astype(rdtype, copy=False)
