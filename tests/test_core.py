@@ -507,6 +507,29 @@ def test_tiny_sums_are_rescaled_along_any_axis(order):
     np.testing.assert_allclose(softmax(x, axis=1).sum(axis=1), 1.0, rtol=1e-15)
 
 
+@quiet
+@pytest.mark.parametrize("f", ELEMENTWISE)
+def test_small_inputs_take_the_short_path_unless_a_slice_needs_a_fix(f, monkeypatch):
+    results = []
+    small = core._small
+
+    def spy(*args):
+        results.append(small(*args))
+        return results[-1]
+
+    monkeypatch.setattr(core, "_small", spy)
+    x = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, -2.0]])
+    np.testing.assert_allclose(f(x), SCIPY[f](x, axis=-1), rtol=1e-15)
+    assert results[-1] is not None
+    x[1, 0] = np.inf  # a fix-up: the blocked driver does the whole input
+    y = f(x)
+    assert results[-1] is None
+    np.testing.assert_allclose(y[0], f(x[0]), rtol=0)
+    calls = len(results)
+    f(np.zeros((2, core._SMALL)))  # not small
+    assert len(results) == calls
+
+
 # ---------------------------------------------------------------------------
 # logsumexp: the direct sum where it is safe, the shifted algorithm elsewhere
 # ---------------------------------------------------------------------------

@@ -46,7 +46,6 @@ How the work is laid out (none of this changes the arithmetic):
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -171,34 +170,6 @@ def _select(view: np.ndarray, where: np.ndarray) -> tuple:
     return found if view.ndim == 2 else (found[0], slice(None), found[1])
 
 
-@contextmanager
-def _ufunc_settings(view: np.ndarray):
-    """numpy's ufunc settings for one call on the canonical ``view``.
-
-    * The IEEE special cases are handled explicitly, so the floating-point
-      warnings they raise on the way (inf - inf, an overflowing x - max) are
-      silenced.
-    * ``x - m`` and ``e / (1 + s)`` broadcast one value per row. When rows
-      are shorter than numpy's ufunc buffer (8192 elements) numpy copies that
-      value into a buffer row by row, which doubles the cost of the
-      operation; a buffer no longer than a row avoids it. (Changing the
-      buffer size costs about 15 microseconds each way, so small inputs,
-      where the copies cost less, keep the default.)
-
-    Both settings are per thread and per context and are restored on exit.
-    """
-    n = view.shape[1] if view.ndim == 2 else 0
-    with np.errstate(invalid="ignore", over="ignore"):
-        if not 256 <= n < 8192 or view.size < _SMALL:
-            yield
-            return
-        old = np.setbufsize(1 << (n.bit_length() - 1))
-        try:
-            yield
-        finally:
-            np.setbufsize(old)
-
-
 class _Call:
     """One call's view of the data, its scratch buffers and its per-slice results.
 
@@ -212,17 +183,40 @@ class _Call:
         self.dtype = np.dtype(wdtype)
         self.block = _block_elements(wdtype)
         self.long = view.shape[1] > _long_elements(wdtype)
-        self._work_shape = (buffers, _work_size(view, self.block, _long_elements(wdtype)))
+        self._buffers = buffers
         self._work = None  # allocated on first use: softmax may never need it
         reduced = (view.shape[0], 1, *view.shape[2:])
         self.m = np.empty(reduced, dtype=wdtype)
         self.s = np.empty(reduced, dtype=_ACC)
         self._bases: dict[tuple[int, ...], np.ndarray] = {}
 
+    def ordinary(self) -> bool:
+        """True if no slice needs a fix-up (see :func:`_ordinary`)."""
+        return _ordinary(self.s, self.dtype)
+
+    def run_blocks(self, kernel, *args):
+        """``kernel(self, block, *args)`` for every block, with a row-sized ufunc buffer.
+
+        ``x - m`` and ``e / (1 + s)`` broadcast one value per row. When rows are
+        shorter than numpy's ufunc buffer (8192 elements) numpy copies that value
+        into a buffer row by row, which doubles the cost of the operation; a
+        buffer no longer than a row avoids it. Setting the buffer size costs
+        about 15 microseconds each way, so small inputs keep the default.
+        """
+        n = self.view.shape[1] if self.view.ndim == 2 else 0
+        old = np.setbufsize(1 << (n.bit_length() - 1)) if 256 <= n < 8192 and self.view.size >= _SMALL else None
+        try:
+            for b in _blocks(self.view, self.block):
+                kernel(self, b, *args)
+        finally:
+            if old is not None:
+                np.setbufsize(old)
+
     def buffer(self, i: int, shape: tuple[int, ...]) -> np.ndarray:
         """Work buffer ``i`` as a C-contiguous array of ``shape``."""
         if self._work is None:
-            self._work = np.empty(self._work_shape, dtype=self.dtype)
+            size = _work_size(self.view, self.block, _long_elements(self.dtype))
+            self._work = np.empty((self._buffers, size), dtype=self.dtype)
         return self._work[i, : math.prod(shape)].reshape(shape)
 
     def flat_index(self, k: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -266,6 +260,16 @@ class _Call:
         return np.where(np.isinf(self.m), self.m, res)
 
 
+def _ordinary(s: np.ndarray, dtype) -> bool:
+    """True if every ``s`` is at least :func:`_tiny_sum`: no slice needs a fix-up.
+
+    A slice that needs one has a tiny or nan ``s`` (see :func:`_fix_special_slices`).
+    argmin finds a nan first, and costs less than a reduction on small input.
+    """
+    s = s.reshape(-1)
+    return bool(s[s.argmin()] >= _tiny_sum(dtype))
+
+
 def _row_sums(e: np.ndarray) -> np.ndarray:
     """``sum(e, axis=1, keepdims=True)`` in float64.
 
@@ -277,7 +281,7 @@ def _row_sums(e: np.ndarray) -> np.ndarray:
     ``np.sum(e, dtype=np.float64)``).
     """
     if e.dtype == _ACC and (e.shape[1] > 128 or e.ndim != 2):
-        return np.sum(e, axis=1, keepdims=True)
+        return np.add.reduce(e, axis=1, keepdims=True)  # np.sum, without its overhead
     if e.ndim == 2:
         return np.einsum("ij->i", e, dtype=_ACC)[:, None]
     return np.einsum("ijk->ik", e, dtype=_ACC)[:, None, :]
@@ -286,13 +290,15 @@ def _row_sums(e: np.ndarray) -> np.ndarray:
 def _shift(x: np.ndarray, m: np.ndarray, out: np.ndarray, temperature: float) -> np.ndarray:
     """``out = (x - m) / T``.
 
-    Runs under :func:`_ufunc_settings`: inf - inf (in slices fixed afterwards)
-    gives nan silently, and a difference beyond the float range gives -inf,
-    whose exp is the right 0.
+    inf - inf (in slices fixed afterwards) gives nan, and a difference beyond
+    the float range gives -inf, whose exp is the right 0: both silently.
+    (Only here: every ufunc call inside ``np.errstate`` costs almost a
+    microsecond more, which small inputs would feel.)
     """
-    np.subtract(x, m, out=out)
-    if temperature != 1.0:
-        out /= temperature
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.subtract(x, m, out=out)
+        if temperature != 1.0:
+            out /= temperature
     return out
 
 
@@ -307,6 +313,14 @@ def _tiny_sum(dtype) -> float:
 # ---------------------------------------------------------------------------
 
 
+def _maximum(call, xb):
+    """The flat indices in a C-contiguous array of ``xb``'s shape of the maximum
+    of each slice of block ``xb`` (nan counts as the maximum), and the maxima."""
+    k = xb.argmax(axis=1, keepdims=True)  # argmax: numpy's max along short rows is twice as slow
+    at_max = call.flat_index(k, xb.shape)
+    return at_max, (xb.reshape(-1)[at_max] if xb.flags.c_contiguous else np.take_along_axis(xb, k, axis=1))
+
+
 def _exp_others(call, b, d, e, temperature):
     """Steps 1-3 for block ``b``: ``d = (x - m) / T``, and into the C-contiguous ``e``
     (which may be ``d``) ``exp(d)`` but 0 at the argmax. Records ``m`` and ``s``.
@@ -314,10 +328,9 @@ def _exp_others(call, b, d, e, temperature):
     Returns the flat indices in ``e`` of the argmax of each slice, and ``s``.
     """
     xb = call.view[b]
-    k = np.argmax(xb, axis=1, keepdims=True)  # nan counts as the maximum
-    at_max = call.flat_index(k, xb.shape)
+    at_max, m_values = _maximum(call, xb)
     m = call.m[b]
-    m[...] = xb.reshape(-1)[at_max] if xb.flags.c_contiguous else np.take_along_axis(xb, k, axis=1)
+    m[...] = m_values
     np.exp(_shift(xb, m, d, temperature), out=e)
     e.reshape(-1)[at_max] = 0
     s = call.s[b]
@@ -331,7 +344,11 @@ def _softmax_block(call, b, out, temperature):
     w = ob if direct else call.buffer(0, ob.shape)
     at_max, s = _exp_others(call, b, w, w, temperature)
     w.reshape(-1)[at_max] = 1  # exp(d_k) = exp(0) = 1
-    np.divide(w, (1 + s).astype(w.dtype), out=ob, casting="same_kind")
+    total = (1 + s).astype(w.dtype)
+    if ob.dtype == w.dtype:  # (the casting keyword alone costs a microsecond)
+        np.divide(w, total, out=ob)
+    else:
+        np.divide(w, total, out=ob, casting="same_kind")
 
 
 def _log_softmax_block(call, b, out, temperature):
@@ -426,33 +443,36 @@ def _logsumexp_long(call, temperature):
 # ---------------------------------------------------------------------------
 
 
-def _direct_sums(call, temperature) -> np.ndarray:
-    """Fill ``call.s`` with ``S = sum_j exp(x_j / T)``, no shift (float64).
-
-    Returns the maximum of each slice, found while the block is still in cache.
-    """
-    x = call.view
-    m = np.empty(call.s.shape, dtype=call.dtype)
-
-    def exp_sum(part):
-        e = call.buffer(0, part.shape)
+def _exp_scaled(x, e, temperature):
+    """``e = exp(x / T)``; inf where it overflows, silently (those slices are redone)."""
+    with np.errstate(over="ignore"):
         if temperature != 1.0:
-            np.divide(part, temperature, out=e, dtype=e.dtype)
-            np.exp(e, out=e)
-        else:
-            np.exp(part, out=e, dtype=e.dtype)  # dtype: int8 would use a float16 loop
-        # argmax, not max: numpy's max along short rows is twice as slow
-        return _row_sums(e), np.take_along_axis(part, np.argmax(part, axis=1, keepdims=True), axis=1)
+            np.divide(x, temperature, out=e, dtype=e.dtype)
+            return np.exp(e, out=e)
+        return np.exp(x, out=e, dtype=e.dtype)  # dtype: for int8, numpy would use float16
 
-    if call.long:
-        for group, chunks in _long_slices(x, call.block):
-            sums, maxima = zip(*(exp_sum(x[c]) for c in chunks))
-            call.s[group] = np.sum(np.concatenate(sums, axis=1), axis=1, keepdims=True)
-            m[group] = np.max(np.concatenate(maxima, axis=1), axis=1, keepdims=True)
-    else:
-        for b in _blocks(x, call.block):
-            call.s[b], m[b] = exp_sum(x[b])
-    return m
+
+def _direct_block(call, b, temperature):
+    """``S = sum_j exp(x_j / T)`` with no shift, into ``call.s``, and the maximum into ``call.m``.
+
+    The maximum is needed only as a lower bound of the result; it is found
+    after the sum, from cache.
+    """
+    xb = call.view[b]
+    call.s[b] = _row_sums(_exp_scaled(xb, call.buffer(0, xb.shape), temperature))
+    call.m[b] = _maximum(call, xb)[1]
+
+
+def _direct_long(call, temperature):
+    """:func:`_direct_block` for slices longer than a block, chunk by chunk."""
+    x = call.view
+    for group, chunks in _long_slices(x, call.block):
+        sums, maxima = [], []
+        for c in chunks:
+            sums.append(_row_sums(_exp_scaled(x[c], call.buffer(0, x[c].shape), temperature)))
+            maxima.append(np.max(x[c], axis=1, keepdims=True))
+        call.s[group] = np.sum(np.concatenate(sums, axis=1), axis=1, keepdims=True)
+        call.m[group] = np.max(np.concatenate(maxima, axis=1), axis=1, keepdims=True)
 
 
 def _shifted_logsumexp(view, wdtype, temperature) -> np.ndarray:
@@ -461,8 +481,7 @@ def _shifted_logsumexp(view, wdtype, temperature) -> np.ndarray:
     if call.long:
         _logsumexp_long(call, temperature)
     else:
-        for b in _blocks(view, call.block):
-            _logsumexp_block(call, b, temperature)
+        call.run_blocks(_logsumexp_block, temperature)
     return call.finish_logsumexp(temperature)
 
 
@@ -482,8 +501,12 @@ def _logsumexp_slices(view, wdtype, temperature) -> np.ndarray:
     if view.shape[1] == 1:  # logsumexp of one entry is that entry
         return view.astype(_ACC)
     call = _Call(view, wdtype, 1)
-    m = _direct_sums(call, temperature)
-    total = call.s
+    if call.long:
+        _direct_long(call, temperature)
+    else:
+        for b in _blocks(view, call.block):  # (no broadcasting: the default ufunc buffer)
+            _direct_block(call, b, temperature)
+    total, m = call.s, call.m
     with np.errstate(divide="ignore", invalid="ignore"):
         log_total = np.log(total)
     safe = (np.abs(log_total) >= 1.0) & (total >= _tiny_sum(wdtype)) & (total < np.inf)
@@ -511,49 +534,88 @@ def _prepare(x, axis, temperature):
     return arr, ax, src, sax, transposed, temperature
 
 
+def _small(kind, view, wdtype, temperature) -> np.ndarray | None:
+    """softmax or log_softmax of a small ``(P, n)`` view, or None if a slice needs a fix-up.
+
+    The arithmetic of :func:`_softmax_block` and :func:`_log_softmax_block`
+    in a dozen numpy calls: the blocked driver's bookkeeping costs about 30
+    microseconds a call, more than the arithmetic on inputs of a few hundred
+    entries. A tiny or nan ``s`` (:func:`_ordinary`) sends the whole input to
+    the blocked driver, which has the fix-ups.
+    """
+    p, n = view.shape
+    at_max = np.arange(0, p * n, n) + view.argmax(axis=1)  # flat indices; nan counts as the maximum
+    m = view.reshape(-1)[at_max].astype(wdtype)[:, None]
+    d = _shift(view, m, np.empty(view.shape, dtype=wdtype), temperature)
+    e = np.exp(d, out=d) if kind == "softmax" else np.exp(d)
+    e.reshape(-1)[at_max] = 0
+    s = _row_sums(e)
+    if not _ordinary(s, wdtype):
+        return None
+    if kind == "softmax":
+        e.reshape(-1)[at_max] = 1  # exp(d_k) = exp(0) = 1
+        e /= (1 + s).astype(wdtype)
+        return e
+    d -= np.log1p(s).astype(wdtype)
+    return d
+
+
 def _elementwise(kind, x, axis, temperature):
     """Shared driver of softmax and log_softmax: same shape in, same shape out."""
     arr, _, src, ax, transposed, temperature = _prepare(x, axis, temperature)
     rdtype, wdtype = result_dtype(arr.dtype), working_dtype(arr.dtype)
+    view = _canonical(src, ax)
+    if view.ndim == 2 and 0 < view.size < _SMALL:
+        res = _small(kind, view, wdtype, temperature)
+        if res is not None:
+            out = res.astype(rdtype, copy=False).reshape(src.shape)
+            return out.T if transposed else out
     out = np.empty(src.shape, dtype=rdtype)
     if src.size == 0:
         return out.T if transposed else out
-    view, oview = _canonical(src, ax), _canonical(out, ax)
+    oview = _canonical(out, ax)
     # log_softmax needs a second buffer only when the result is cast (float16)
     call = _Call(view, wdtype, 2 if kind == "log_softmax" and rdtype != wdtype else 1)
-    block_kernel, long_kernel = {
-        "softmax": (_softmax_block, _softmax_long),
-        "log_softmax": (_log_softmax_block, _log_softmax_long),
-    }[kind]
-    with _ufunc_settings(view):
-        if call.long:
-            long_kernel(call, oview, temperature)
-        else:
-            for b in _blocks(view, call.block):
-                block_kernel(call, b, oview, temperature)
-        if kind == "log_softmax" and (tiny := call.fix_tiny_sums(temperature)) is not None:
-            # only the maximum's log-probability, -log1p(s), differs from d_j then
-            index = _select(view, tiny)
-            k = np.argmax(view[index], axis=1)[:, None]
-            rows = oview[index]
-            np.put_along_axis(rows, k, 0.0 - np.log1p(call.s[tiny])[:, None], axis=1)  # d_k = 0
-            oview[index] = rows
-        if (inf := call.plus_inf()) is not None:
-            # the +inf entries share the mass equally (the argmax limit)
-            index = _select(view, inf)
-            at_inf = view[index] == np.inf
-            count = at_inf.sum(axis=1, keepdims=True)
-            if kind == "softmax":
-                oview[index] = at_inf / count
-            else:
-                oview[index] = np.where(at_inf, -np.log(count), -np.inf)
-        if view.shape[1] == 1:
-            # a slice of one entry has no other term to carry nan into the
-            # result: nan and -inf (0/0) must give nan explicitly
-            undefined = np.isnan(call.m) | (call.m == -np.inf)
-            if undefined.any():
-                oview[_select(view, undefined)] = np.nan
+    if call.long:
+        (_softmax_long if kind == "softmax" else _log_softmax_long)(call, oview, temperature)
+    else:
+        call.run_blocks(_softmax_block if kind == "softmax" else _log_softmax_block, oview, temperature)
+    if not call.ordinary():
+        _fix_special_slices(kind, call, oview, temperature)
     return out.T if transposed else out
+
+
+def _fix_special_slices(kind, call, oview, temperature):
+    """Redo the slices of softmax or log_softmax that the kernels leave wrong.
+
+    Every such slice has a tiny or nan ``s`` (the one test that
+    :func:`_elementwise` makes): a maximum of +inf gives nan differences
+    inf - inf and a zero sum; nan, or all -inf, gives nan; a slice of one
+    entry has ``s = 0``.
+    """
+    view = call.view
+    if kind == "log_softmax" and (tiny := call.fix_tiny_sums(temperature)) is not None:
+        # only the maximum's log-probability, -log1p(s), differs from d_j then
+        index = _select(view, tiny)
+        k = np.argmax(view[index], axis=1)[:, None]
+        rows = oview[index]
+        np.put_along_axis(rows, k, 0.0 - np.log1p(call.s[tiny])[:, None], axis=1)  # d_k = 0
+        oview[index] = rows
+    if (inf := call.plus_inf()) is not None:
+        # the +inf entries share the mass equally (the argmax limit)
+        index = _select(view, inf)
+        at_inf = view[index] == np.inf
+        count = at_inf.sum(axis=1, keepdims=True)
+        if kind == "softmax":
+            oview[index] = at_inf / count
+        else:
+            oview[index] = np.where(at_inf, -np.log(count), -np.inf)
+    if view.shape[1] == 1:
+        # a slice of one entry has no other term to carry nan into the
+        # result: nan and -inf (0/0) must give nan explicitly
+        undefined = np.isnan(call.m) | (call.m == -np.inf)
+        if undefined.any():
+            oview[_select(view, undefined)] = np.nan
 
 
 def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) -> np.ndarray:
@@ -750,8 +812,7 @@ def logsumexp(
         res = np.full(kept, -np.inf, dtype=rdtype)
     else:
         view = _canonical(src, sax)
-        with _ufunc_settings(view):
-            res = _logsumexp_slices(view, wdtype, temperature)
+        res = _logsumexp_slices(view, wdtype, temperature)
         res = res.reshape(tuple(1 if sax is None or i == sax else d for i, d in enumerate(src.shape)))
         res = (res.T if transposed else res).astype(rdtype, copy=False)
     if not keepdims:
