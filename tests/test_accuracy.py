@@ -4,9 +4,12 @@ The requirement of issue 2: on at least 1,000 random vectors (mixed scales,
 lengths 2 to 1,000) plus the adversarial families, in float64 and float32,
 every output is within 4 ulp of the exact formula applied to the rounded
 differences fl(x_j - max), relative to the true value even near 0 (logsumexp
-relative to |max| + log1p(s)); softmax is never worse than scipy's. The vectors
-and the reference live in ``accuracy_cases.py``, shared with
-``benchmarks/accuracy_report.py``.
+relative to |max| + log1p(s)); softmax is never worse than scipy's. That last
+clause cannot hold vector by vector for any algorithm but scipy's own (a test
+below shows it); what is asserted is that ours is no worse in the worst case,
+on average, and on every vector where scipy's error exceeds 3 ulp, and at
+most 2 ulp worse on any vector. The vectors and the reference live in
+``accuracy_cases.py``, shared with ``benchmarks/accuracy_report.py``.
 """
 
 from __future__ import annotations
@@ -93,11 +96,14 @@ def scipy_softmax_errors():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_softmax_never_worse_than_scipy(ours, scipy_softmax_errors, dtype):
+def test_softmax_is_at_least_as_accurate_as_scipy(ours, scipy_softmax_errors, dtype):
     """Worst case, average, and wherever scipy loses accuracy, ours is at least as accurate.
 
     "Never worse on every single vector" is not attainable by any algorithm
-    other than scipy's own: see the next test.
+    other than scipy's own (see the next test): on the vectors where ours
+    loses (under a tenth of them), scipy's rounding errors happened to cancel,
+    and ours loses by less than 2 ulp (measured: 1.64 in float64, 1.00 in
+    float32) while staying within 4.
     """
     mine = np.array([err.softmax for _, err in ours[dtype]])
     theirs = scipy_softmax_errors[dtype]
@@ -107,6 +113,8 @@ def test_softmax_never_worse_than_scipy(ours, scipy_softmax_errors, dtype):
     lossy = theirs > 3.0  # where scipy's rounding errors add up, ours never loses
     assert lossy.sum() >= 10
     assert np.all(mine[lossy] <= theirs[lossy])
+    assert np.mean(mine <= theirs) >= 0.9
+    assert np.all(mine <= theirs + 2.0)
 
 
 def test_no_algorithm_beats_scipy_on_every_vector():
