@@ -204,7 +204,8 @@ class _Call:
         about 15 microseconds each way, so small inputs keep the default.
         """
         n = self.view.shape[1] if self.view.ndim == 2 else 0
-        old = np.setbufsize(1 << (n.bit_length() - 1)) if 256 <= n < 8192 and self.view.size >= _SMALL else None
+        row_buffer = 256 <= n < 8192 and self.view.size >= _SMALL
+        old = np.setbufsize(1 << (n.bit_length() - 1)) if row_buffer else None
         try:
             for b in _blocks(self.view, self.block):
                 kernel(self, b, *args)
@@ -318,7 +319,9 @@ def _maximum(call, xb):
     of each slice of block ``xb`` (nan counts as the maximum), and the maxima."""
     k = xb.argmax(axis=1, keepdims=True)  # argmax: numpy's max along short rows is twice as slow
     at_max = call.flat_index(k, xb.shape)
-    return at_max, (xb.reshape(-1)[at_max] if xb.flags.c_contiguous else np.take_along_axis(xb, k, axis=1))
+    if xb.flags.c_contiguous:
+        return at_max, xb.reshape(-1)[at_max]
+    return at_max, np.take_along_axis(xb, k, axis=1)
 
 
 def _exp_others(call, b, d, e, temperature):
@@ -544,7 +547,7 @@ def _small(kind, view, wdtype, temperature) -> np.ndarray | None:
     the blocked driver, which has the fix-ups.
     """
     p, n = view.shape
-    at_max = np.arange(0, p * n, n) + view.argmax(axis=1)  # flat indices; nan counts as the maximum
+    at_max = np.arange(0, p * n, n) + view.argmax(axis=1)  # flat; nan counts as the maximum
     m = view.reshape(-1)[at_max].astype(wdtype)[:, None]
     d = _shift(view, m, np.empty(view.shape, dtype=wdtype), temperature)
     e = np.exp(d, out=d) if kind == "softmax" else np.exp(d)
