@@ -785,11 +785,14 @@ def logsumexp(
 
     Notes
     -----
-    Computed as ``max + T * log1p(s)`` (see :func:`softmax`), so a result
-    near 0 keeps its relative accuracy unless ``max`` itself cancels against
-    ``T * log1p(s)``. Special values: an empty axis or a slice of all ``-inf``
-    gives ``-inf`` (the log of an empty sum); any ``+inf`` gives ``+inf``;
-    nan gives nan.
+    Where no term overflows or underflows and the result is at least ``T``
+    in magnitude, computed directly as ``T * log(sum(exp(x / T)))``: as
+    accurate there, and one pass over the data instead of two. Elsewhere
+    computed as ``max + T * log1p(s)`` (see :func:`softmax`), so a result near
+    0 keeps its relative accuracy unless ``max`` itself cancels against
+    ``T * log1p(s)``. Never below ``max(x)``. Special values: an empty axis or
+    a slice of all ``-inf`` gives ``-inf`` (the log of an empty sum); any
+    ``+inf`` gives ``+inf``; nan gives nan.
 
     Examples
     --------
