@@ -190,10 +190,6 @@ class _Call:
         self.s = np.empty(reduced, dtype=_ACC)
         self._bases: dict[tuple[int, ...], np.ndarray] = {}
 
-    def ordinary(self) -> bool:
-        """True if no slice needs a fix-up (see :func:`_ordinary`)."""
-        return _ordinary(self.s, self.dtype)
-
     def run_blocks(self, kernel, *args):
         """``kernel(self, block, *args)`` for every block, with a row-sized ufunc buffer.
 
@@ -583,7 +579,7 @@ def _elementwise(kind, x, axis, temperature):
         (_softmax_long if kind == "softmax" else _log_softmax_long)(call, oview, temperature)
     else:
         call.run_blocks(_softmax_block if kind == "softmax" else _log_softmax_block, oview, temperature)
-    if not call.ordinary():
+    if not _ordinary(call.s, wdtype):
         _fix_special_slices(kind, call, oview, temperature)
     return out.T if transposed else out
 
