@@ -526,7 +526,7 @@ def test_small_inputs_take_the_short_path_unless_a_slice_needs_a_fix(f, monkeypa
     assert results[-1] is None
     np.testing.assert_allclose(y[0], f(x[0]), rtol=0)
     calls = len(results)
-    f(np.zeros((2, core._SMALL)))  # not small
+    f(np.zeros((2, core._block_elements(np.float64))))  # more than one block
     assert len(results) == calls
 
 

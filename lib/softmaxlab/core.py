@@ -41,9 +41,9 @@ How the work is laid out (none of this changes the arithmetic):
   chunks of it: the maximum, the sum, then the output.
 * The rare slices that need more (a maximum of +inf, a tiny ``s``) are
   recorded and fixed once at the end, so the common path has no branches.
-* A small 2-D input (fewer than 65,536 entries) is done in one go with a
-  dozen numpy calls, skipping the bookkeeping above, unless one of its slices
-  needs a fix; numpy's cost per call, not the arithmetic, sets its time.
+* A 2-D input that fits in one block is done in one go with a dozen numpy
+  calls, skipping the bookkeeping above, unless one of its slices needs a
+  fix: on small inputs numpy's cost per call, not the arithmetic, sets the time.
 """
 
 from __future__ import annotations
@@ -86,10 +86,6 @@ _ACC = np.float64
 #: ``exp(d_j + C)``, all normal numbers; every ``d_j`` in it is below -54, so
 #: ``d_j + C`` is exact, and ``exp(-C)`` scales the sum back in float64.
 _RESCALE = 64.0
-
-#: Inputs with fewer elements than this are "small": per-call overheads of
-#: about a microsecond per numpy call dominate their cost.
-_SMALL = 1 << 16
 
 
 # ---------------------------------------------------------------------------
@@ -200,10 +196,10 @@ class _Call:
         shorter than numpy's ufunc buffer (8192 elements) numpy copies that value
         into a buffer row by row, which doubles the cost of the operation; a
         buffer no longer than a row avoids it. Setting the buffer size costs
-        about 15 microseconds each way, so small inputs keep the default.
+        about 15 microseconds each way, so inputs of one block keep the default.
         """
         n = self.view.shape[1] if self.view.ndim == 2 else 0
-        row_buffer = 256 <= n < 8192 and self.view.size >= _SMALL
+        row_buffer = 256 <= n < 8192 and self.view.size > self.block
         old = np.setbufsize(1 << (n.bit_length() - 1)) if row_buffer else None
         try:
             for b in _blocks(self.view, self.block):
@@ -537,7 +533,7 @@ def _prepare(x, axis, temperature):
 
 
 def _small(kind, view, wdtype, temperature) -> np.ndarray | None:
-    """softmax or log_softmax of a small ``(P, n)`` view, or None if a slice needs a fix-up.
+    """softmax or log_softmax of a ``(P, n)`` view of one block, or None if a slice needs a fix-up.
 
     The arithmetic of :func:`_softmax_block` and :func:`_log_softmax_block`
     in a dozen numpy calls: the blocked driver's bookkeeping costs about 30
@@ -567,7 +563,7 @@ def _elementwise(kind, x, axis, temperature):
     arr, _, src, ax, transposed, temperature = _prepare(x, axis, temperature)
     rdtype, wdtype = result_dtype(arr.dtype), working_dtype(arr.dtype)
     view = _canonical(src, ax)
-    if view.ndim == 2 and 0 < view.size < _SMALL:
+    if view.ndim == 2 and 0 < view.size <= _block_elements(wdtype):
         res = _small(kind, view, wdtype, temperature)
         if res is not None:
             out = res.astype(rdtype, copy=False).reshape(src.shape)
