@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -33,6 +33,7 @@ def test_hardmax_is_the_zero_temperature_limit_of_softmax(x):
     below = x[x < x.max()]
     gap = x.max() - below.max() if below.size else 1.0
     T = gap / 60
+    assume(T > 0)  # a gap of a few subnormal steps leaves no positive float that far below it
     np.testing.assert_allclose(softmax(x, temperature=T), h, atol=len(x) * np.exp(-60) + 1e-15)
 
 
