@@ -311,6 +311,14 @@ def test_float16_is_computed_in_float32(f):
     assert logsumexp(np.float16([65504, 65504])) == np.float16(65504)
 
 
+@pytest.mark.parametrize("f", FUNCTIONS)
+def test_long_double_is_computed_in_float64(f):
+    x = np.random.default_rng(0).standard_normal((4, 50)) * 8
+    got = f(x.astype(np.longdouble))
+    assert got.dtype == np.longdouble
+    np.testing.assert_array_equal(got, f(x).astype(np.longdouble))
+
+
 @pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint8, np.uint64, bool])
 def test_integers_and_booleans_become_float64(dtype):
     x = np.array([[0, 1, 1], [1, 0, 0]], dtype=dtype)

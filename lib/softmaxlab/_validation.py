@@ -27,8 +27,9 @@ def as_real_array(x: ArrayLike, name: str = "x") -> np.ndarray:
 
 
 def working_dtype(dtype: np.dtype) -> np.dtype:
-    """The floating dtype a computation runs in: float16 widens to float32, integers to float64."""
-    if dtype.kind != "f":
+    """The floating dtype a computation runs in: float16 widens to float32, integers to float64,
+    and long double narrows to float64 (the library accumulates in float64)."""
+    if dtype.kind != "f" or dtype.itemsize > 8:
         return np.dtype(np.float64)
     if dtype == np.float16:
         return np.dtype(np.float32)

@@ -48,6 +48,7 @@ How the work is laid out (none of this changes the arithmetic):
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -298,7 +299,8 @@ def _shift(x: np.ndarray, m: np.ndarray, out: np.ndarray, temperature: float) ->
     return out
 
 
-def _tiny_sum(dtype) -> float:
+@functools.cache  # called on every call of the three functions; np.finfo is not free
+def _tiny_sum(dtype: np.dtype) -> float:
     """Below this, ``s`` is a sum of terms ``exp(d_j)`` that may be subnormal in ``dtype``."""
     f = np.finfo(dtype)
     return math.ldexp(1.0, f.minexp + 2 * (f.nmant + 1))
@@ -342,7 +344,7 @@ def _softmax_block(call, b, out, temperature):
     w = ob if direct else call.buffer(0, ob.shape)
     at_max, s = _exp_others(call, b, w, w, temperature)
     w.reshape(-1)[at_max] = 1  # exp(d_k) = exp(0) = 1
-    total = (1 + s).astype(w.dtype)
+    total = (1 + s).astype(w.dtype, copy=False)
     if ob.dtype == w.dtype:  # (the casting keyword alone costs a microsecond)
         np.divide(w, total, out=ob)
     else:
@@ -411,7 +413,7 @@ def _softmax_long(call, out, temperature):
     same = out.dtype == call.dtype
     for group, chunks in _long_slices(x, call.block):
         m, s = _long_sums(call, group, chunks, temperature, store=out if same else None)
-        total = (1 + s).astype(call.dtype)  # as in _softmax_block
+        total = (1 + s).astype(call.dtype, copy=False)  # as in _softmax_block
         for c in chunks:
             if same:
                 np.divide(out[c], total, out=out[c], casting="same_kind")
@@ -425,7 +427,7 @@ def _log_softmax_long(call, out, temperature):
     x = call.view
     for group, chunks in _long_slices(x, call.block):
         m, s = _long_sums(call, group, chunks, temperature)
-        log1p_s = np.log1p(s).astype(call.dtype)
+        log1p_s = np.log1p(s).astype(call.dtype, copy=False)
         for c in chunks:
             d = out[c] if out.dtype == call.dtype else call.buffer(0, x[c].shape)
             np.subtract(_shift(x[c], m, d, temperature), log1p_s, out=out[c], casting="same_kind")
@@ -543,7 +545,7 @@ def _small(kind, view, wdtype, temperature) -> np.ndarray | None:
     """
     p, n = view.shape
     at_max = np.arange(0, p * n, n) + view.argmax(axis=1)  # flat; nan counts as the maximum
-    m = view.reshape(-1)[at_max].astype(wdtype)[:, None]
+    m = view.reshape(-1)[at_max].astype(wdtype, copy=False)[:, None]
     d = _shift(view, m, np.empty(view.shape, dtype=wdtype), temperature)
     e = np.exp(d, out=d) if kind == "softmax" else np.exp(d)
     e.reshape(-1)[at_max] = 0
@@ -552,9 +554,9 @@ def _small(kind, view, wdtype, temperature) -> np.ndarray | None:
         return None
     if kind == "softmax":
         e.reshape(-1)[at_max] = 1  # exp(d_k) = exp(0) = 1
-        e /= (1 + s).astype(wdtype)
+        e /= (1 + s).astype(wdtype, copy=False)
         return e
-    d -= np.log1p(s).astype(wdtype)
+    d -= np.log1p(s).astype(wdtype, copy=False)
     return d
 
 
@@ -623,7 +625,8 @@ def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     ----------
     x : array_like
         Real scores (logits). Integer and boolean input is computed in
-        float64; float16 is computed in float32 and returned as float16.
+        float64; float16 is computed in float32 and returned as float16,
+        long double is computed in float64 and returned as long double.
     axis : int or None, optional
         The axis along which the probabilities sum to 1 (default: the last).
         ``None`` treats the whole array as one distribution.
@@ -693,7 +696,8 @@ def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0
     ----------
     x : array_like
         Real scores (logits). Integer and boolean input is computed in
-        float64; float16 is computed in float32 and returned as float16.
+        float64; float16 is computed in float32 and returned as float16,
+        long double is computed in float64 and returned as long double.
     axis : int or None, optional
         The axis of the distribution (default: the last); ``None`` for all of ``x``.
     temperature : float, optional
@@ -754,7 +758,8 @@ def logsumexp(
     ----------
     x : array_like
         Real values. Integer and boolean input is computed in float64;
-        float16 is computed in float32 and returned as float16.
+        float16 is computed in float32 and returned as float16, long double
+        in float64 and returned as long double.
     axis : int or None, optional
         The axis to reduce (default: the last); ``None`` reduces all of ``x``.
     keepdims : bool, optional
