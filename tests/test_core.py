@@ -312,6 +312,15 @@ def test_float16_is_computed_in_float32(f):
 
 
 @pytest.mark.parametrize("f", FUNCTIONS)
+@pytest.mark.parametrize("dtype", [">f8", ">f4", "<f8"])
+def test_byte_order_does_not_matter(f, dtype):
+    x = np.random.default_rng(0).standard_normal((4, 50)) * 8
+    got = f(x.astype(dtype))
+    assert got.dtype == np.dtype(dtype).newbyteorder("=")  # native, as numpy's ufuncs return
+    np.testing.assert_array_equal(got, f(x.astype(np.dtype(dtype).newbyteorder("="))))
+
+
+@pytest.mark.parametrize("f", FUNCTIONS)
 def test_long_double_is_computed_in_float64(f):
     x = np.random.default_rng(0).standard_normal((4, 50)) * 8
     got = f(x.astype(np.longdouble))

@@ -31,14 +31,15 @@ def working_dtype(dtype: np.dtype) -> np.dtype:
     and long double narrows to float64 (the library accumulates in float64)."""
     if dtype.kind != "f" or dtype.itemsize > 8:
         return np.dtype(np.float64)
-    if dtype == np.float16:
+    if dtype.itemsize == 2:
         return np.dtype(np.float32)
-    return dtype
+    return dtype.newbyteorder("=")  # native: ufuncs' dtype= does not take a byte order
 
 
 def result_dtype(dtype: np.dtype) -> np.dtype:
-    """The dtype a result is returned in: floats keep their dtype, integers become float64."""
-    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+    """The dtype a result is returned in: floats keep their dtype (in native byte order, as
+    numpy's ufuncs return it), integers become float64."""
+    return dtype.newbyteorder("=") if dtype.kind == "f" else np.dtype(np.float64)
 
 
 def check_axis(axis: int | None, ndim: int, name: str = "axis") -> int | None:
