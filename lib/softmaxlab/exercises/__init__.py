@@ -30,6 +30,7 @@ reader's answer through :func:`call_answer`, report a wrong answer with
 """
 
 from softmaxlab.exercises._result import (
+    RESULT_MIME_TYPE,
     CheckFailed,
     CheckResult,
     NotAttempted,
@@ -59,8 +60,9 @@ from softmaxlab.exercises.thermo import check_energy_variance
 from softmaxlab.exercises.variants import check_hierarchical_sum, check_sparsemax_threshold, children_table, nested_tree
 
 __all__ = [
-    # the result object and the helpers for writing checkers
+    # the result object, its machine-readable MIME type, and the helpers for writing checkers
     "CheckResult",
+    "RESULT_MIME_TYPE",
     "CheckFailed",
     "NotAttempted",
     "checker",

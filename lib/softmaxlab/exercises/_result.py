@@ -34,6 +34,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 __all__ = [
+    "RESULT_MIME_TYPE",
     "CheckResult",
     "CheckFailed",
     "NotAttempted",
@@ -47,6 +48,10 @@ __all__ = [
 ]
 
 _STATUSES = ("passed", "failed", "not attempted")
+
+#: The MIME type of the machine-readable copy of a result in a notebook's output.
+#: ``make progress`` and ``python -m softmaxlab.grade`` read it; nobody parses the HTML.
+RESULT_MIME_TYPE = "application/vnd.softmaxlab.check-result+json"
 
 # Colours from softmaxlab.plotting.COLORS (Okabe-Ito): green, vermillion, grey.
 _STYLE = {
@@ -128,6 +133,21 @@ class CheckResult:
 
     def __repr__(self) -> str:
         return f"[{self.status}] {self.exercise}: {self.text()}"
+
+    def to_json(self) -> dict[str, str]:
+        """The result as a JSON-ready dict: ``exercise``, ``status`` and ``message``.
+
+        Examples
+        --------
+        >>> from softmaxlab.exercises import CheckResult
+        >>> CheckResult("Demo", "passed", "All good.").to_json()
+        {'exercise': 'Demo', 'status': 'passed', 'message': 'All good.'}
+        """
+        return {"exercise": self.exercise, "status": self.status, "message": self.message}
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        # IPython adds text/html and text/plain from the _repr_html_ and __repr__ below.
+        return {RESULT_MIME_TYPE: self.to_json()}
 
     def _repr_html_(self) -> str:
         colour, background, heading = _STYLE[self.status]
