@@ -1,13 +1,24 @@
 """The contract every checker of softmaxlab.exercises keeps, tested across all of them.
+
+A checker never raises because of the reader's answer: whatever the answer
+returns or raises, the result is "failed" (or "not attempted" for the
+scaffold) with a message. Every result carries a machine-readable copy.
+The tests of each checker's own wrong answers live beside its module's tests.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 
+import numpy as np
 import pytest
+import sympy as sp
 
+import softmaxlab.exercises
 from softmaxlab.exercises import (
+    RESULT_MIME_TYPE,
+    CheckResult,
     check_argmax_limit,
     check_cross_entropy_gradient,
     check_inversion,
@@ -61,3 +72,140 @@ def test_docstrings_state_the_number_of_test_inputs(check, cases, phrase):
 def test_a_missing_return_is_named(check, forgot_return):
     r = check(forgot_return)
     assert r.status == "failed" and "returned None" in r.message and "return" in r.message
+
+
+# ------------------------------------------------------------------ no answer makes a checker raise
+
+CHECKERS = sorted(name for name in softmaxlab.exercises.__all__ if name.startswith("check_"))
+
+
+class RaisingArray:
+    """An object numpy cannot read: its ``__array__`` raises."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("this object refuses to be an array")
+
+    def __len__(self):
+        raise RuntimeError("no length either")
+
+
+class SelfNesting:
+    """A sequence whose every item is itself."""
+
+    def __len__(self):
+        return 1
+
+    def __getitem__(self, index):
+        if index == 0:
+            return self
+        raise IndexError(index)
+
+
+class BadRepr:
+    def __repr__(self):
+        raise ValueError("no repr")
+
+
+def _raise(exc):
+    def answer(*args, **kwargs):
+        raise exc
+
+    return answer
+
+
+# What a clever, careless student may return (or raise). None of it may make a checker raise.
+JUNK_RETURNS = {
+    "None": None,
+    "string": "p - y",
+    "set": {1, 2},
+    "dict": {"a": 1},
+    "complex": 1 + 2j,
+    "complex array": np.array([1 + 1j, 2 - 1j, 3 + 0j]),
+    "nan": float("nan"),
+    "inf": float("inf"),
+    "huge": 1e308,
+    "empty list": [],
+    "ragged list": [[1.0, 2.0], [3.0]],
+    "nested lists": [[[0.5]]],
+    "object array": np.array([object(), object()]),
+    "string array": np.array(["a", "b"]),
+    "datetime array": np.array(["2026-01-01"], dtype="datetime64[D]"),
+    "raising __array__": RaisingArray(),
+    "self-nesting": SelfNesting(),
+    "bad repr": BadRepr(),
+    "generator": (i for i in range(3)),
+    "function": np.log,
+    "sympy nan": sp.nan,
+    "sympy zoo": sp.zoo,
+    "sympy symbol": sp.Symbol("q"),
+    "sympy 3x3 matrix": sp.eye(3),
+    "sympy 1x1 matrices": [sp.Matrix([[1]]), sp.Matrix([[2]])],
+    "sympy Boolean": sp.true,
+    "bool": True,
+    "tuple of None": (None, None),
+    "masked array": np.ma.masked_array([1.0, 2.0], mask=[True, False]),
+    "0-d array": np.array(3.0),
+    "long double": np.array([1.0, 2.0], dtype=np.longdouble),
+    "float16": np.array([0.5, 0.5], dtype=np.float16),
+    "int8 overflow": np.array([127, 127], dtype=np.int8),
+}
+
+JUNK_RAISES = {
+    "ValueError": ValueError("bad"),
+    "ZeroDivisionError": ZeroDivisionError("division by zero"),
+    "RecursionError": RecursionError("maximum recursion depth exceeded"),
+    "MemoryError": MemoryError(),
+    "TypeError": TypeError("unsupported operand"),
+    "FloatingPointError": FloatingPointError("overflow"),
+    "SystemExit": SystemExit(1),
+}
+
+
+def _call_with_every_argument(check, answer):
+    n = len(inspect.signature(check).parameters)
+    return check(*([answer] * n))
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+@pytest.mark.parametrize("junk", list(JUNK_RETURNS), ids=list(JUNK_RETURNS))
+def test_no_returned_value_makes_a_checker_raise(name, junk):
+    check = getattr(softmaxlab.exercises, name)
+    value = JUNK_RETURNS[junk]
+    result = _call_with_every_argument(check, lambda *args, **kwargs: value)
+    assert isinstance(result, CheckResult)
+    assert result.status in ("failed", "not attempted"), repr(result)
+    assert result.message
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+@pytest.mark.parametrize("junk", list(JUNK_RETURNS), ids=list(JUNK_RETURNS))
+def test_no_answer_passed_directly_makes_a_checker_raise(name, junk):
+    """The reader passes a value where a function is expected (or the reverse)."""
+    check = getattr(softmaxlab.exercises, name)
+    result = _call_with_every_argument(check, JUNK_RETURNS[junk])
+    assert isinstance(result, CheckResult)
+    assert result.status in ("failed", "not attempted"), repr(result)
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+@pytest.mark.parametrize("error", list(JUNK_RAISES), ids=list(JUNK_RAISES))
+def test_an_exception_inside_the_answer_is_a_failure_naming_it(name, error):
+    check = getattr(softmaxlab.exercises, name)
+    result = _call_with_every_argument(check, _raise(JUNK_RAISES[error]))
+    assert isinstance(result, CheckResult)
+    if name == "check_sigmoid_sum":  # takes numbers, not functions
+        assert result.status == "failed"
+        return
+    assert result.status == "failed", repr(result)
+    assert type(JUNK_RAISES[error]).__name__ in result.message, result.message
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_the_result_carries_a_machine_readable_copy(name):
+    from IPython.core.formatters import DisplayFormatter
+
+    check = getattr(softmaxlab.exercises, name)
+    result = _call_with_every_argument(check, None)
+    bundle, _ = DisplayFormatter().format(result)
+    assert bundle[RESULT_MIME_TYPE] == {"exercise": result.exercise, "status": result.status, "message": result.message}
+    assert "text/html" in bundle and "text/plain" in bundle

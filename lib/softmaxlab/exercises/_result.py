@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import numpy as np
+import sympy as sp
 
 __all__ = [
     "RESULT_MIME_TYPE",
@@ -43,6 +44,13 @@ __all__ = [
     "call_answer",
     "require_answer",
     "as_float_array",
+    "as_number",
+    "as_expressions",
+    "adopt_symbols",
+    "undefined_value",
+    "proves_equal",
+    "distinguishing_digits",
+    "tolerance_text",
     "fmt",
     "first_mismatch",
 ]
@@ -316,31 +324,346 @@ def call_answer(func: Any, *args: Any, on: str, what: str = "your function") -> 
         raise NotAttempted(_STUB_MESSAGE) from None
     except (NotAttempted, CheckFailed):
         raise
-    except Exception as exc:  # the reader's code crashed: report it, do not raise
+    except (Exception, SystemExit) as exc:  # the reader's code crashed (or called exit()): report it, do not raise
         fail(f"On {on} {what} raised {type(exc).__name__}: {exc}")
 
 
-def as_float_array(value: Any, shape: tuple[int, ...], *, on: str, what: str = "your function") -> np.ndarray:
-    """Convert the reader's return value to a float64 array of the given shape, or fail.
+class _Unreadable(Exception):
+    """A value in the reader's answer that is not a number; the message says what it is."""
+
+
+def _scalar_as_complex(item: Any) -> complex:
+    """One entry of the reader's answer as a Python complex, or :class:`_Unreadable`."""
+    if isinstance(item, sp.MatrixBase):
+        if item.shape != (1, 1):
+            raise _Unreadable(f"a {item.shape[0]} x {item.shape[1]} SymPy Matrix inside the array")
+        item = item[0, 0]
+    if isinstance(item, sp.Basic):
+        if item.has(sp.nan):
+            return complex(math.nan, 0.0)
+        if item.has(sp.zoo):
+            return complex(math.nan, math.nan)  # complex infinity: not a real number
+        if item in (sp.oo, -sp.oo):
+            return complex(float(item), 0.0)
+        if item.free_symbols:
+            names = ", ".join(sorted(str(s) for s in item.free_symbols))
+            raise _Unreadable(f"the symbolic expression {item} (it still contains {names})")
+        try:
+            return complex(sp.N(item, 20))
+        except (TypeError, ValueError) as exc:
+            raise _Unreadable(f"the SymPy object {item}, which has no numerical value ({exc})") from None
+    if isinstance(item, (bool, np.bool_, int, float, complex, np.number)):
+        return complex(item)
+    raise _Unreadable(f"a {type(item).__name__} ({_short_repr(item)})")
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # the reader's object may have a broken __repr__
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _read_numbers(value: Any) -> np.ndarray:
+    """The reader's return value as a complex or float array, or :class:`_Unreadable`."""
+    if isinstance(value, (str, bytes, dict, set, frozenset)) or callable(value):
+        kind = "a function" if callable(value) else f"a {type(value).__name__}"
+        raise _Unreadable(f"{kind} ({_short_repr(value)})")
+    if isinstance(value, sp.MatrixBase):
+        value = value.tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        arr = np.asarray(value)
+    if arr.dtype.kind in "biuf":
+        return arr.astype(np.float64)
+    if arr.dtype.kind == "c":
+        return arr.astype(np.complex128)
+    if arr.dtype.kind != "O":
+        raise _Unreadable(f"an array of {arr.dtype} values")
+    if arr.ndim == 0 and not isinstance(arr.item(), (sp.Basic, bool, int, float, complex, np.number)):
+        raise _Unreadable(f"a {type(arr.item()).__name__} ({_short_repr(arr.item())})")
+    out = np.empty(arr.shape, dtype=np.complex128)
+    for index, item in np.ndenumerate(arr):
+        out[index] = _scalar_as_complex(item)
+    if isinstance(value, sp.MatrixBase) or arr.ndim >= 1 and all(
+        isinstance(item, sp.MatrixBase) for item in arr.reshape(-1)[:1]
+    ):
+        out = out.squeeze()
+    return out
+
+
+def as_float_array(
+    value: Any,
+    shape: tuple[int, ...],
+    *,
+    on: str,
+    what: str = "your function",
+    complex_ok: bool = False,
+) -> np.ndarray:
+    """The reader's return value as a float64 array of the given shape, or a failed check.
+
+    Whatever the reader returned (list, tuple, numpy array of any dtype, SymPy
+    Matrix, list of 1 x 1 Matrices, scalar, None, a set, an object whose
+    ``__array__`` raises), this either returns an array or fails the check with
+    a message saying what was wrong; it never raises anything else. Entries
+    with a nonzero imaginary part fail (the answers are real) unless
+    ``complex_ok``; complex entries whose imaginary part is exactly 0 are read
+    as real. An answer whose shape differs from ``shape`` only by axes of
+    length 1 (a column ``(K, 1)`` for a vector ``(K,)``) is reshaped. nan and
+    infinities are kept: the comparison with the reference decides about them.
 
     Examples
     --------
-    >>> from softmaxlab.exercises import as_float_array
+    >>> import sympy as sp
+    >>> from softmaxlab.exercises import as_float_array, checker
     >>> as_float_array([1, 2], (2,), on="z = [0, 0]")
     array([1., 2.])
+    >>> as_float_array(sp.Matrix([1, sp.Rational(1, 2)]), (2,), on="z = [0, 0]")
+    array([1. , 0.5])
+    >>> @checker("Demo")
+    ... def check_vector(value):
+    ...     as_float_array(value, (2,), on="z = [0, 0]")
+    ...     return "Readable."
+    >>> check_vector([1 + 2j, 0])
+    [failed] Demo: On z = [0, 0] your function returned complex numbers (entry 1 is (1+2j)); the answer is real.
+    >>> check_vector({1, 2})
+    [failed] Demo: On z = [0, 0] your function returned a set ({1, 2}), not an array of numbers.
     """
     if value is None:
         fail(f"On {on} {what} returned None: is a `return` statement missing?")
     try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail(f"On {on} {what} returned {type(value).__name__}, which is not an array of real numbers.")
-    if arr.shape != shape:
+        arr = _read_numbers(value)
+    except _Unreadable as exc:
+        fail(f"On {on} {what} returned {exc}, not an array of numbers.")
+    except RecursionError:
+        fail(f"On {on} {what} returned a {type(value).__name__} that nests without end, not an array of numbers.")
+    except Exception as exc:  # the reader's object raised while being read: report it, do not raise
         fail(
-            f"On {on} {what} returned an array of shape {arr.shape}; expected shape {shape}.",
-            got=arr if arr.size <= 64 else f"array of shape {arr.shape}",
+            f"On {on} {what} returned a {type(value).__name__} that could not be read as numbers "
+            f"({type(exc).__name__}: {exc})."
         )
+    if arr.shape != shape:
+        if arr.size == math.prod(shape) and tuple(n for n in arr.shape if n != 1) == tuple(n for n in shape if n != 1):
+            arr = arr.reshape(shape)
+        else:
+            fail(
+                f"On {on} {what} returned an array of shape {arr.shape}; expected shape {shape}.",
+                got=arr.real if arr.size <= 64 else f"array of shape {arr.shape}",
+            )
+    if np.iscomplexobj(arr):
+        imaginary = np.flatnonzero(arr.imag.reshape(-1) != 0)
+        if imaginary.size and not complex_ok:
+            index = tuple(int(i) for i in np.unravel_index(int(imaginary[0]), arr.shape))
+            where = ", ".join(str(i + 1) for i in index)
+            fail(
+                f"On {on} {what} returned complex numbers (entry {where} is {arr[index]}); the answer is real."
+            )
+        if not complex_ok:
+            arr = arr.real.copy()
     return arr
+
+
+def as_number(value: Any, *, on: str, what: str = "your function") -> float:
+    """The reader's scalar answer as a Python float, or a failed check (see :func:`as_float_array`).
+
+    Examples
+    --------
+    >>> import numpy as np, sympy as sp
+    >>> from softmaxlab.exercises import as_number
+    >>> as_number(np.float32(0.5), on="z = [1, 2]"), as_number(sp.Matrix([[2]]), on="z = [1, 2]")
+    (0.5, 2.0)
+    """
+    return float(as_float_array(value, (), on=on, what=what))
+
+
+def distinguishing_digits(got: Any, expected: Any, *, least: int = 6) -> tuple[str, str]:
+    """``got`` and ``expected`` formatted with just enough significant digits to tell them apart.
+
+    Starts at ``least`` digits and adds digits until the two texts differ (up to
+    17, where every float64 prints exactly). A message built from these never
+    shows the same number for the answer and the reference.
+
+    Examples
+    --------
+    >>> from softmaxlab.exercises import distinguishing_digits
+    >>> distinguishing_digits(0.30000000004, 0.3)
+    ('0.30000000004', '0.3')
+    >>> distinguishing_digits([1.0, 2.5], [1.0, 2.0])
+    ('[1, 2.5]', '[1, 2]')
+    """
+    for digits in range(least, 18):
+        got_text, expected_text = fmt(got, digits), fmt(expected, digits)
+        if got_text != expected_text:
+            return got_text, expected_text
+    return fmt(got, None), fmt(expected, None)
+
+
+def tolerance_text(rtol: float, atol: float = 0.0) -> str:
+    """The acceptance rule of a numerical comparison, relative to the reference value.
+
+    Examples
+    --------
+    >>> from softmaxlab.exercises import tolerance_text
+    >>> tolerance_text(1e-9, 1e-12)
+    '|yours - reference| <= 1e-12 + 1e-09 |reference|'
+    >>> tolerance_text(1e-7)
+    '|yours - reference| <= 1e-07 |reference|'
+    """
+    relative = f"{rtol:g} |reference|"
+    if atol == 0:
+        return f"|yours - reference| <= {relative}"
+    if rtol == 0:
+        return f"|yours - reference| <= {atol:g}"
+    return f"|yours - reference| <= {atol:g} + {relative}"
+
+
+# --------------------------------------------------------------------------------------
+# Symbolic answers
+
+
+def as_expressions(value: Any, count: int, *, on: str, what: str = "your function") -> list[sp.Expr]:
+    """The reader's answer as ``count`` SymPy expressions, or a failed check.
+
+    Accepts a list or tuple (also of 1 x 1 Matrices), a SymPy Matrix of any
+    shape with ``count`` entries, a numpy array, or, when ``count == 1``, a
+    single expression or number. Strings are parsed by SymPy. Anything else,
+    and any error while reading it, fails the check with a message.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from softmaxlab.exercises import as_expressions
+    >>> p = sp.symbols("p_1:3")
+    >>> as_expressions([sp.Matrix([[p[0] - 1]]), p[1]], 2, on="K = 2")
+    [p_1 - 1, p_2]
+    """
+    if value is None:
+        fail(f"On {on} {what} returned None: is a `return` statement missing?")
+    try:
+        if isinstance(value, sp.MatrixBase):
+            items = list(value)
+        elif isinstance(value, np.ndarray):
+            items = list(value.reshape(-1))
+        elif isinstance(value, (list, tuple)):
+            items = list(value)
+        elif count == 1 and isinstance(value, (sp.Basic, int, float, str, np.number)):
+            items = [value]
+        else:
+            fail(
+                f"On {on} {what} returned a {type(value).__name__} ({_short_repr(value)}); "
+                f"return {count} SymPy expression{'s' if count > 1 else ''} (a list or a Matrix)."
+            )
+        if len(items) != count:
+            fail(f"On {on} {what} returned {len(items)} expressions; expected {count}.")
+        expressions = []
+        for item in items:
+            if isinstance(item, sp.MatrixBase):
+                if item.shape != (1, 1):
+                    fail(f"On {on} {what} returned a {item.shape[0]} x {item.shape[1]} Matrix as one entry.")
+                item = item[0, 0]
+            expr = sp.sympify(item)
+            if not isinstance(expr, sp.Expr):
+                fail(f"On {on} {what} returned {_short_repr(item)}, which is not a SymPy expression.")
+            expressions.append(expr)
+    except CheckFailed:
+        raise
+    except Exception as exc:  # sympify of an arbitrary object, a broken __len__ or __iter__, ...
+        fail(
+            f"On {on} {what} returned a {type(value).__name__} that could not be read as SymPy expressions "
+            f"({type(exc).__name__}: {exc})."
+        )
+    return expressions
+
+
+def adopt_symbols(expressions: list[sp.Expr], symbols: Sequence[sp.Symbol], *, on: str, what: str = "your answer") -> list[sp.Expr]:
+    """Replace the reader's symbols by the checker's symbols of the same name, or fail.
+
+    A reader may build ``p_1`` with ``sp.symbols("p_1")`` (no assumptions)
+    while the checker's ``p_1`` is positive; SymPy treats them as different
+    symbols. Matching by name accepts the reader's own symbols whatever their
+    assumptions. A symbol whose name is not among ``symbols`` fails the check,
+    naming it; so does an undefined function such as ``f(x)``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from softmaxlab.exercises import adopt_symbols
+    >>> mine = sp.Symbol("p_1")                   # no assumptions
+    >>> theirs = sp.Symbol("p_1", positive=True)
+    >>> adopt_symbols([mine - 1], [theirs], on="K = 1")[0].free_symbols == {theirs}
+    True
+    """
+    by_name = {s.name: s for s in symbols}
+    mapping: dict[sp.Basic, sp.Basic] = {}
+    stray: set[str] = set()
+    for expr in expressions:
+        for symbol in expr.free_symbols:
+            target = by_name.get(getattr(symbol, "name", None))
+            if target is None:
+                stray.add(str(symbol))
+            else:
+                mapping[symbol] = target
+        for function in expr.atoms(sp.core.function.AppliedUndef):
+            stray.add(str(function))
+    if stray:
+        allowed = ", ".join(sorted(by_name)) or "none"
+        fail(f"On {on} {what} uses {', '.join(sorted(stray))}; the symbols it may use are {allowed}.")
+    return [expr.xreplace(mapping) for expr in expressions]
+
+
+def undefined_value(expr: sp.Expr) -> str | None:
+    """What makes ``expr`` undefined or infinite (nan, zoo, oo), or None.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from softmaxlab.exercises import undefined_value
+    >>> undefined_value(sp.zoo), undefined_value(sp.nan + sp.Symbol("p")), undefined_value(sp.Symbol("p"))
+    ('zoo (complex infinity)', 'nan', None)
+    """
+    if expr.has(sp.nan):
+        return "nan"
+    if expr.has(sp.zoo):
+        return "zoo (complex infinity)"
+    if expr.has(sp.oo) or expr.has(-sp.oo):
+        return "oo (infinity)"
+    return None
+
+
+def _exact_rational(number: sp.Float) -> sp.Rational:
+    """The rational a SymPy Float prints as: ``0.1`` is 1/10, ``1.000000000001`` is exactly that."""
+    text = repr(float(number)) if number._prec <= 53 else str(number)
+    return sp.Rational(text)
+
+
+def proves_equal(answer: sp.Expr, reference: sp.Expr) -> bool:
+    """True only when SymPy proves the reader's ``answer`` identically equal to ``reference``; never raises.
+
+    Floats in the answer are first read as the exact rationals they print as
+    (``0.5`` as 1/2, ``0.1`` as 1/10), before any arithmetic, so ``p - 1.0*y``
+    is proved equal to ``p - y`` while ``0.9999999999*p - y`` is not. An
+    answer holding nan, zoo or oo is never equal to a finite reference. A
+    numerical agreement is never taken as a proof: a difference SymPy cannot
+    simplify to 0 gives False.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from softmaxlab.exercises import proves_equal
+    >>> p = sp.Symbol("p", positive=True)
+    >>> proves_equal(sp.exp(sp.log(p)), p), proves_equal(p**(1 + sp.Float(1e-12)), p)
+    (True, False)
+    """
+    try:
+        exact = answer.xreplace({f: _exact_rational(f) for f in answer.atoms(sp.Float)})
+        if undefined_value(exact) is not None and undefined_value(reference) is None:
+            return False
+        difference = sp.cancel(sp.together(exact - reference))
+        return bool(difference == 0 or sp.simplify(difference) == 0)
+    except Exception:  # SymPy gave up on a strange expression: not proved
+        return False
+
 
 
 def _fmt_float(x: float, digits: int | None) -> str:
