@@ -134,7 +134,7 @@ JUNK_RETURNS = {
     "self-nesting": SelfNesting(),
     "bad repr": BadRepr(),
     "generator": (i for i in range(3)),
-    "function": np.log,
+    "function": np.sin,
     "sympy nan": sp.nan,
     "sympy zoo": sp.zoo,
     "sympy symbol": sp.Symbol("q"),
