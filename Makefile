@@ -59,3 +59,8 @@ lock:
 	{ echo "# Exact versions of every dependency, so stored notebook outputs reproduce."; \
 	  echo "# Regenerate with: make lock   (after changing pyproject.toml)"; \
 	  /tmp/softmaxlab-lock/bin/pip freeze --exclude softmaxlab; } > requirements.lock
+
+# Hypothesis explores 2,000 random examples per property test instead of CI's fixed 60.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	SOFTMAXLAB_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -n 2 -p no:cacheprovider tests -m "not browser" -k "not book" --deselect tests/test_structure.py

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import matplotlib
+from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
+
+# Hypothesis profiles. CI (where the environment variable CI is set) is derandomized: every run
+# tries the same examples, so a submission never fails on an example nobody has seen. A developer's
+# `make test` explores new random examples each run; `make fuzz` explores much longer.
+settings.register_profile("dev", deadline=None, max_examples=60)
+settings.register_profile("ci", deadline=None, max_examples=60, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("fuzz", deadline=None, max_examples=2000)
+settings.load_profile(os.environ.get("SOFTMAXLAB_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIRS = ("chapters", "exercises", "solutions")

@@ -28,10 +28,6 @@ ELEMENTWISE = [softmax, log_softmax]
 SCIPY = {softmax: scipy.special.softmax, log_softmax: scipy.special.log_softmax,
          logsumexp: scipy.special.logsumexp}
 
-settings.register_profile("softmaxlab", deadline=None, max_examples=60)
-settings.load_profile("softmaxlab")
-
-
 def finite_floats(lo=-1e3, hi=1e3, width=64):
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=width)
 
