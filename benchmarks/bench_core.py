@@ -18,7 +18,7 @@ and, as "exp/scipy", the time of ``np.exp`` alone over the shifted array
 scipy's: a floor that no numpy implementation computing every exponential can
 go below; "ours/exp" is how far above that floor ours is. (On CPUs without AVX-512, numpy's float64 exp is glibc's scalar one,
 and this floor is high.) It checks
-the targets of issue 2: softmax and log_softmax at most 0.75 of
+the speed targets: softmax and log_softmax at most 0.75 of
 scipy's time on every array of 2**24 elements or more and never slower than
 scipy; logsumexp at most 0.3 of scipy's time.
 """
@@ -50,7 +50,7 @@ LARGE = 2**24
 
 
 def target(name: str, size: int) -> float:
-    """The largest allowed ours / scipy ratio (issue 2)."""
+    """The largest allowed ours / scipy ratio (the speed targets of the module docstring)."""
     if name == "logsumexp":
         return 0.3
     return 0.75 if size >= LARGE else 1.0
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             why = "more than that" if floor > limit else f"{floor:.2f} of scipy's time"
             print(f"  {dt} {shape} {name}: {ratio:.2f} > {limit:.2f}  (np.exp alone takes {why})")
     else:
-        print("every target of issue 2 holds")
+        print("every speed target holds")
     return 0
 
 

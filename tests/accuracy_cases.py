@@ -30,7 +30,7 @@ N_RANDOM = 1000
 SEED = 20210401  # any fixed seed; the date of the Blanchard-Higham-Higham paper
 TOLERANCE_ULP = 4.0
 
-#: Families beyond the issue's list that probe numpy's float32 exp at its least
+#: Families beyond the hard cases above that probe numpy's float32 exp at its least
 #: accurate arguments; in float32 they are checked by their own test.
 FLOAT32_EXP_FAMILY = "worst float32 exp"
 
@@ -59,7 +59,7 @@ def random_vectors(dtype, count: int = N_RANDOM, seed: int = SEED) -> list[np.nd
 
 
 def adversarial_vectors(dtype) -> list[tuple[str, np.ndarray]]:
-    """The hard cases of issue 2, as ``(family, vector)`` pairs.
+    """The hard cases, as ``(family, vector)`` pairs.
 
     Values near the overflow threshold of exp (about 709.78 in float64, 88.72
     in float32) and near minus it; a huge range of magnitudes; one dominant

@@ -2,7 +2,7 @@
 
 Layout: the mathematical properties (hypothesis), agreement with brute-force
 references, axes and shapes, dtypes, the IEEE special values exactly as
-DESIGN.md states them, the block/chunk machinery, and bad input. Accuracy in
+CONTRIBUTING.md states them, the block/chunk machinery, and bad input. Accuracy in
 ulps against a 50-digit reference is in test_accuracy.py.
 """
 
@@ -346,7 +346,7 @@ def test_float32_results_are_accurate_to_float32():
 
 
 # ---------------------------------------------------------------------------
-# IEEE special values, exactly as DESIGN.md states them
+# IEEE special values, exactly as CONTRIBUTING.md states them
 # ---------------------------------------------------------------------------
 
 inf, nan = np.inf, np.nan

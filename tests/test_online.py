@@ -100,7 +100,7 @@ def test_online_softmax_equals_softmax(x, block):
 
 
 def documented_softmax(x: np.ndarray) -> np.ndarray:
-    """The IEEE conventions of DESIGN.md, spelled out: nan in, or all -inf: nan; +inf entries share."""
+    """The IEEE conventions of the core (CONTRIBUTING.md), spelled out: nan in, or all -inf: nan; +inf entries share."""
     if np.isnan(x).any() or np.all(x == -np.inf):
         return np.full(x.shape, np.nan)
     if np.isposinf(x).any():
