@@ -46,8 +46,9 @@ def assert_fails_naming_input(result, *fragments: str) -> None:
         (check_monotonicity, "softmaxlab.exercises.derivatives:_monotonicity_cases", "on {n}"),
         (check_stable_log_softmax, "softmaxlab.exercises.numerics:_stability_cases", "The {n} test arrays"),
         (check_argmax_limit, "softmaxlab.exercises.limits:_limit_cases", "Tested on {n} vectors"),
+        (softmaxlab.exercises.check_energy_variance, "softmaxlab.exercises.thermo:_variance_cases", "at 50 digits on {n} systems"),
     ],
-    ids=["monotonicity", "stable log-softmax", "argmax limit"],
+    ids=["monotonicity", "stable log-softmax", "argmax limit", "energy variance"],
 )
 def test_docstrings_state_the_number_of_test_inputs(check, cases, phrase):
     import importlib
