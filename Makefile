@@ -5,7 +5,9 @@
 #   make execute   re-execute every notebook in place, refreshing stored outputs
 #   make bench     time softmaxlab against scipy.special, print ratios
 #   make serve     serve _build/html on http://127.0.0.1:8000
-#   make clean     remove builds and caches
+#   make workspace copy the exercises you do not have yet into workspace/ (never overwrites yours)
+#   make progress  run your notebooks in workspace/ (on copies) and list which exercises pass
+#   make clean     remove builds and caches (never touches workspace/)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -14,8 +16,9 @@ JB     := $(VENV)/bin/jupyter-book
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb exercises/*.ipynb solutions/*.ipynb))
 PORT ?= 8000
+TIMEOUT ?= 120
 
-.PHONY: book book-student test execute bench serve clean lock
+.PHONY: book book-student test execute bench serve clean lock workspace progress
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,9 +52,18 @@ serve:
 	@test -f _build/html/index.html || $(MAKE) book
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
+# The reader's own copies of the exercises: workspace/ (git-ignored). Existing files are never
+# overwritten or deleted, here or by any other target; new exercises from upstream are added.
+workspace: $(STAMP)
+	$(PY) -m softmaxlab.workspace --exercises exercises --workspace workspace
+
+# Run every notebook of workspace/ on a temporary copy, fresh kernel each, TIMEOUT seconds each.
+progress: $(STAMP)
+	$(PY) -m softmaxlab.progress workspace --timeout $(TIMEOUT)
+
 clean:
 	rm -rf _build .jupyter_cache .pytest_cache .hypothesis
-	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
+	find . -name __pycache__ -not -path './.venv/*' -not -path './workspace/*' -prune -exec rm -rf {} +
 
 lock:
 	rm -rf /tmp/softmaxlab-lock && $(PYTHON) -m venv /tmp/softmaxlab-lock
