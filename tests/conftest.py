@@ -20,6 +20,11 @@ settings.register_profile("ci", deadline=None, max_examples=60, derandomize=True
 settings.register_profile("fuzz", deadline=None, max_examples=2000)
 settings.load_profile(os.environ.get("SOFTMAXLAB_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
+# In CI the browser layer never skips: SOFTMAXLAB_SKIP_BROWSER=1 is not honoured there, and a missing
+# Chromium fails (tests/test_book.py, tests/test_lab.py).
+if os.environ.get("CI"):
+    os.environ.setdefault("SOFTMAXLAB_REQUIRE_BROWSER", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIRS = ("chapters", "exercises", "solutions")
 

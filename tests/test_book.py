@@ -16,10 +16,12 @@ Screenshots of chapter 1 in the light and the dark theme are written to
 ``_build/screenshots/``.
 
 Without Chromium the browser tests FAIL, with a message saying what to
-install (``sudo apt-get install chromium`` on Debian and Ubuntu), so that a
-missing browser is never mistaken for a passing layer; in CI
-(``SOFTMAXLAB_REQUIRE_BROWSER=1``, set by ``.ci/run``) that is always so. A
-reader who deliberately wants to run the other layers without a browser sets
+install (``sudo apt-get install chromium`` on Debian and Ubuntu; ``make test``
+first installs it itself where that needs no password: ``tools/require-program``),
+so that a missing browser is never mistaken for a passing layer; in CI (the
+environment variable ``CI`` set: ``tests/conftest.py`` then sets
+``SOFTMAXLAB_REQUIRE_BROWSER=1``) that is always so. A reader who deliberately
+wants to run the other layers without a browser sets
 ``SOFTMAXLAB_SKIP_BROWSER=1``, which turns the failure into a skip (outside
 CI only). ``SOFTMAXLAB_CHROMIUM=/path/to/chrome`` picks another Chromium-based
 browser.
