@@ -47,8 +47,9 @@ def assert_fails_naming_input(result, *fragments: str) -> None:
         (check_stable_log_softmax, "softmaxlab.exercises.numerics:_stability_cases", "The {n} test arrays"),
         (check_argmax_limit, "softmaxlab.exercises.limits:_limit_cases", "Tested on {n} vectors"),
         (softmaxlab.exercises.check_energy_variance, "softmaxlab.exercises.thermo:_variance_cases", "at 50 digits on {n} systems"),
+        (softmaxlab.exercises.check_gumbel_max, "softmaxlab.exercises.sampling:_gumbel_cases", "On each of {n} distributions"),
     ],
-    ids=["monotonicity", "stable log-softmax", "argmax limit", "energy variance"],
+    ids=["monotonicity", "stable log-softmax", "argmax limit", "energy variance", "Gumbel-max"],
 )
 def test_docstrings_state_the_number_of_test_inputs(check, cases, phrase):
     import importlib
