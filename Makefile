@@ -7,6 +7,7 @@
 #   make serve     serve _build/html on http://127.0.0.1:8000
 #   make workspace copy the exercises you do not have yet into workspace/ (never overwrites yours)
 #   make progress  run your notebooks in workspace/ (on copies) and list which exercises pass
+#   make lab       JupyterLab on workspace/ (made first), on 127.0.0.1:8888 or the next free port
 #   make clean     remove builds and caches (never touches workspace/)
 
 PYTHON ?= python3
@@ -15,10 +16,23 @@ PY     := $(VENV)/bin/python
 JB     := $(VENV)/bin/jupyter-book
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb exercises/*.ipynb solutions/*.ipynb))
+# make serve listens on PORT (default 8000); make lab on the first free port from PORT (default 8888).
+LAB_PORT := $(if $(filter undefined,$(origin PORT)),8888,$(PORT))
 PORT ?= 8000
 TIMEOUT ?= 120
 
-.PHONY: book book-student test execute bench serve clean lock workspace progress
+.PHONY: book book-student test execute bench serve clean lock workspace progress lab
+
+# System programs pip cannot install. $(call require-program,DEBIAN-PACKAGE,PROGRAMS,NEEDED-BY[,HINT])
+# goes on when one of PROGRAMS is installed; otherwise tools/require-program installs the Debian
+# package with apt-get where that needs no password (as root, or with sudo -n), or stops with the
+# exact command to run. A later need takes one line, e.g. $(call require-program,texlive-xetex,xelatex,make pdf).
+require-program = tools/require-program --for "$(3)" $(if $(4),--hint "$(4)") $(1) $(2)
+
+# The browser layer's Chromium: any of the names tests/test_book.py looks for. Not needed when
+# SOFTMAXLAB_CHROMIUM names another browser, nor when the browser layer is skipped (outside CI).
+CHROMIUM_PROGRAMS := chromium chromium-browser google-chrome google-chrome-stable /usr/bin/chromium
+CHROMIUM_HINT := Or point SOFTMAXLAB_CHROMIUM at another Chromium binary; or run the other layers without the browser layer (never in CI): SOFTMAXLAB_SKIP_BROWSER=1 make test
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +54,9 @@ book-student: $(STAMP)
 	@echo "Student edition built: $(CURDIR)/_build/student/_build/html/index.html"
 
 test: $(STAMP)
+	@if [ -n "$$SOFTMAXLAB_CHROMIUM" ] || { [ "$$SOFTMAXLAB_SKIP_BROWSER" = 1 ] && [ -z "$$CI" ] \
+	      && [ "$$SOFTMAXLAB_REQUIRE_BROWSER" != 1 ]; }; then :; \
+	else $(call require-program,chromium,$(CHROMIUM_PROGRAMS),the browser layer of make test,$(CHROMIUM_HINT)); fi
 	$(PY) -m pytest -n 2 --dist loadscope
 
 execute: $(STAMP)
@@ -61,13 +78,20 @@ workspace: $(STAMP)
 progress: $(STAMP)
 	$(PY) -m softmaxlab.progress workspace --timeout $(TIMEOUT)
 
+# JupyterLab on workspace/ (tools/lab.py): 127.0.0.1 only, a random token, no browser opened, the
+# kernel is .venv's Python; its settings, layouts and runtime files stay in .venv/jupyter-state.
+# Prints the URL with the token once the server answers; Ctrl+C stops it.
+lab: $(STAMP)
+	@$(MAKE) --no-print-directory workspace
+	@$(PY) tools/lab.py workspace --port $(LAB_PORT)
+
 clean:
 	rm -rf _build .jupyter_cache .pytest_cache .hypothesis
 	find . -name __pycache__ -not -path './.venv/*' -not -path './workspace/*' -prune -exec rm -rf {} +
 
 lock:
 	rm -rf /tmp/softmaxlab-lock && $(PYTHON) -m venv /tmp/softmaxlab-lock
-	/tmp/softmaxlab-lock/bin/pip install --quiet ".[book,test]"
+	/tmp/softmaxlab-lock/bin/pip install --quiet ".[book,lab,test]"
 	{ echo "# Exact versions of every dependency, so stored notebook outputs reproduce."; \
 	  echo "# Regenerate with: make lock   (after changing pyproject.toml)"; \
 	  /tmp/softmaxlab-lock/bin/pip freeze --exclude softmaxlab; } > requirements.lock
