@@ -520,7 +520,9 @@ def _run_in_child(notebook: Path, control: Path) -> int:
                 if cell.cell_type == "code":
                     cell.outputs = []
                     cell.execution_count = None
-            km = KernelManager(kernel_name="python3")
+            # The connection file in the control folder too: a killed runner cannot leave it in /tmp.
+            (control / "runtime").mkdir(exist_ok=True)
+            km = KernelManager(kernel_name="python3", connection_file=str(control / "runtime" / "kernel.json"))
             km.start_kernel(cwd=str(notebook.parent), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             pid = getattr(km.provisioner, "pid", None) or km.provisioner.process.pid
             tmp = control / "kernel.pid.tmp"
