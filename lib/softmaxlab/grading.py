@@ -12,7 +12,7 @@ One module holds everything ``make workspace``, ``make progress``
   kills all of it (the kernel included) when the timeout expires;
 - :func:`check_results` and :func:`combine_results` read the machine-readable
   copies of the check results (MIME type
-  :data:`softmaxlab.exercises.RESULT_MIME_TYPE`) from the outputs and turn them
+  ``softmaxlab.exercises.RESULT_MIME_TYPE``) from the outputs and turn them
   into one status per notebook: nothing is read from the displayed text;
 - :func:`grade_submissions`, :func:`write_grades_csv`, :func:`progress_table`
   and :func:`summary_table` do the bookkeeping and the printing.
@@ -57,6 +57,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "NotebookOutcome",
     "WorkspaceUpdate",
+    "GradeRow",
     "copy_new_exercises",
     "exercise_notebooks",
     "check_results",
@@ -212,7 +213,7 @@ def check_results(outputs: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """The machine-readable check results among notebook outputs, in order.
 
     Only ``display_data`` and ``execute_result`` outputs carrying the MIME type
-    :data:`softmaxlab.exercises.RESULT_MIME_TYPE` count; their text and HTML
+    ``softmaxlab.exercises.RESULT_MIME_TYPE`` count; their text and HTML
     are never read. An entry whose status is not one a checker gives is kept
     as a failure, so that it cannot pass unnoticed.
 
@@ -627,7 +628,7 @@ def grade_submissions(
     timeout : float, optional
         Seconds per notebook.
     on_progress : callable, optional
-        Called like :func:`print` (text, and ``end=""`` for the part shown
+        Called like ``print`` (text, and ``end=""`` for the part shown
         while a notebook runs) to report progress, one line per notebook.
 
     Returns
