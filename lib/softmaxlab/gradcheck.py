@@ -1,10 +1,14 @@
 """Checking derivatives against central differences.
 
 The central difference ``(f(x + h e_j) - f(x - h e_j)) / (2h)`` approximates
-``df/dx_j`` with a truncation error of order ``h^2 f'''`` and a rounding
-error of order ``u |f| / h`` (``u`` the unit roundoff), so the total error is
-smallest near ``h ~ u^(1/3)``, about ``6e-6`` in float64, where both are about
-``1e-11`` relative. That is the default step here, scaled by ``max(1, |x_j|)``.
+``df/dx_j`` with a truncation error of about ``h^2 |f'''| / 6`` and a rounding
+error of about ``u |f| / h``, where ``u = 2^-53 ~ 1.1e-16`` is the unit
+roundoff of float64. The total error is smallest at
+``h = (3 u |f| / |f'''|)^(1/3)``: of order ``u^(1/3) ~ 4.8e-6``, times a factor
+that depends on ``f``, where both errors are of order ``u^(2/3) ~ 2e-11``
+relative. The default step here is the conventional
+``eps^(1/3) = (2u)^(1/3) ~ 6.06e-6``, with ``eps = 2^-52`` the machine epsilon
+(``np.finfo(np.float64).eps``), scaled by ``max(1, |x_j|)``.
 
 The book and the tests use the same two functions: :func:`numerical_jacobian`
 for an array-valued function and :func:`check_gradient` to compare an
@@ -51,8 +55,9 @@ def numerical_jacobian(
         The point, real; it is evaluated in float64.
     eps : float, optional
         The relative step: coordinate ``j`` moves by ``h_j = eps * max(1, |x_j|)``
-        each way. The default ``u^(1/3) ~ 6.1e-6`` balances truncation and
-        rounding error for smooth ``f`` evaluated in float64.
+        each way. The default ``eps^(1/3) ~ 6.06e-6`` (``eps = 2^-52``, the
+        machine epsilon) balances truncation and rounding error, to within a
+        factor that depends on ``f``, for smooth ``f`` evaluated in float64.
 
     Returns
     -------
@@ -194,9 +199,17 @@ def check_gradient(
         The relative step of :func:`numerical_jacobian`.
     rtol, atol : float, optional
         The check passes when ``|analytic - numerical| <= atol + rtol * |numerical|``
-        for every entry. The defaults sit far above the ~1e-10 error of a
-        central difference of a smooth float64 function of moderate size,
-        and far below the error of a wrong formula.
+        for every entry, and that is all it guarantees. The defaults sit about
+        three orders of magnitude above the ~1e-11 error of a central
+        difference of a smooth float64 function of moderate size, so a correct
+        derivative passes there, and one wrong by more than the tolerance in
+        some entry fails. One wrong by less passes (``J + 5e-9``, or
+        ``J * (1 + 5e-7)``), and where every entry of the derivative is below
+        ``atol`` any claim of that size passes, zero included (softmax at
+        ``(30, 0, 0)``, whose Jacobian entries are below 2e-13). The tolerance
+        cannot be made much smaller in general: the central difference itself
+        has an absolute error of about ``u |f| / h``, so derivatives far below
+        that cannot be checked by it at all.
 
     Returns
     -------
@@ -218,6 +231,11 @@ def check_gradient(
     >>> result = check_gradient(np.sin, lambda v: np.diag(-np.sin(v)), z)   # a wrong derivative
     >>> result.passed
     False
+    >>> from softmaxlab import softmax, softmax_jacobian
+    >>> bool(check_gradient(softmax, lambda v: softmax_jacobian(v) * (1 + 5e-7), z))   # within rtol
+    True
+    >>> bool(check_gradient(softmax, lambda v: np.zeros((3, 3)), [30.0, 0.0, 0.0]))   # below atol
+    True
     """
     numerical = numerical_jacobian(f, x, eps)
     analytic = np.asarray(grad(as_real_array(x, "x").astype(np.float64)), dtype=np.float64)
