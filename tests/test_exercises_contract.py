@@ -48,8 +48,11 @@ def assert_fails_naming_input(result, *fragments: str) -> None:
         (check_argmax_limit, "softmaxlab.exercises.limits:_limit_cases", "Tested on {n} vectors"),
         (softmaxlab.exercises.check_energy_variance, "softmaxlab.exercises.thermo:_variance_cases", "at 50 digits on {n} systems"),
         (softmaxlab.exercises.check_gumbel_max, "softmaxlab.exercises.sampling:_gumbel_cases", "On each of {n} distributions"),
+        (softmaxlab.exercises.check_hierarchical_sum, "softmaxlab.exercises.variants:_hierarchical_cases", "Tested on {n} trees"),
+        (softmaxlab.exercises.check_sparsemax_threshold, "softmaxlab.exercises.variants:_threshold_cases", "on {n} vectors"),
     ],
-    ids=["monotonicity", "stable log-softmax", "argmax limit", "energy variance", "Gumbel-max"],
+    ids=["monotonicity", "stable log-softmax", "argmax limit", "energy variance", "Gumbel-max", "hierarchical sum",
+         "sparsemax threshold"],
 )
 def test_docstrings_state_the_number_of_test_inputs(check, cases, phrase):
     import importlib

@@ -12,24 +12,51 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Union
 
+import mpmath
 import numpy as np
 
 from softmaxlab.exercises._result import (
     CheckFailed,
     CheckResult,
     as_float_array,
+    as_number,
     call_answer,
     checker,
+    distinguishing_digits,
     fail,
     first_mismatch,
     fmt,
+    tolerance_text,
 )
 
-__all__ = ["check_hierarchical_sum", "check_sparsemax_threshold", "children_table", "nested_tree"]
+__all__ = [
+    "check_hierarchical_sum",
+    "check_sparsemax_threshold",
+    "children_table",
+    "nested_tree",
+    "LEAF_RTOL",
+    "LEAF_ATOL",
+    "THRESHOLD_TOL",
+]
 
 _SEED = 20260310
+
+#: Accuracy asked of the leaf probabilities, relative to the reference ``p``:
+#: ``|yours - p| <= LEAF_ATOL + LEAF_RTOL p``. A product of sigmoids is good to a few ulps, and
+#: ``1 - sigmoid(s)`` for the right turn loses at most about 1e-16 in absolute terms; float32
+#: (1e-7) and probabilities clipped to 1e-12 (to keep a later log finite) are far outside.
+LEAF_RTOL = 1e-9
+LEAF_ATOL = 1e-14
+
+#: Accuracy asked of the sparsemax threshold: ``|yours - tau| <= THRESHOLD_TOL (1 + |tau|)``. The
+#: sorted rule, and a bisection run until its interval stops shrinking (about 55 halvings), are
+#: within 2e-16 of it on the test vectors; a bisection stopped after 30 halvings is off by up to
+#: 1e-9, after 40 by up to 7e-13.
+THRESHOLD_TOL = 1e-13
 
 # --------------------------------------------------------------------------------------
 # Exercise 10: hierarchical softmax sums to 1
@@ -171,6 +198,7 @@ def _hierarchical_cases() -> list[tuple[np.ndarray, np.ndarray, str]]:
         (children_table(((3, (0, 4)), (1, 2))), np.array([-0.7, 1.2, 0.3, -2.5]), "classes out of order"),
         (children_table(_balanced_nested(list(range(8)))), np.array([40.0, -40.0, 25.0, -30.0, 35.0, -20.0, 45.0]),
          "balanced, K = 8, large scores"),
+        (children_table(((0, 1), (2, 3))), np.array([800.0, -750.0, 710.0]), _HUGE_SCORES),
         (children_table(0), np.zeros(0), "a single class, no internal node"),
     ]
     for K in (3, 5, 6, 9, 12):
@@ -180,6 +208,10 @@ def _hierarchical_cases() -> list[tuple[np.ndarray, np.ndarray, str]]:
     big = _random_nested(rng, 64)
     cases.append((children_table(big, shuffled_order(63)), scores(64, 3.0), "random tree, K = 64"))
     return cases
+
+
+#: The case whose scores overflow exp(|s|): sigmoid(s) must not be computed as exp(s) / (1 + exp(s)).
+_HUGE_SCORES = "scores of several hundred: exp(|s|) overflows"
 
 
 def _tree_text(children: np.ndarray) -> str:
@@ -199,10 +231,13 @@ def check_hierarchical_sum(leaf_probabilities: Callable[[np.ndarray, np.ndarray]
     per internal node (a float array of shape ``(K - 1,)``). It must return
     the ``K`` class probabilities: the product, along the path from the root
     to the class's leaf, of ``sigmoid(s_n)`` for each left turn and
-    ``sigmoid(-s_n)`` for each right turn. Tested on 14 trees with ``K`` from
+    ``sigmoid(-s_n)`` for each right turn. Tested on 15 trees with ``K`` from
     1 to 64 (chains, balanced trees, classes out of order, random trees with
-    randomly numbered nodes, scores up to 45 in size) against a recursive
-    walk; an entry is wrong if it is off by more than ``1e-12 + 1e-9 p``.
+    randomly numbered nodes, scores up to 45 in size, and scores of several
+    hundred, where ``exp(s) / (1 + exp(s))`` is inf / inf) against a
+    recursive walk; an entry is wrong if it is off by more than
+    ``LEAF_ATOL + LEAF_RTOL p = 1e-14 + 1e-9 p``, relative to the reference
+    probability ``p``. nan and infinities are always wrong.
 
     Parameters
     ----------
@@ -217,10 +252,12 @@ def check_hierarchical_sum(leaf_probabilities: Callable[[np.ndarray, np.ndarray]
     --------
     >>> import numpy as np
     >>> from softmaxlab.exercises import check_hierarchical_sum
+    >>> def sigmoid(t):
+    ...     return np.exp(-np.logaddexp(0.0, -t))
     >>> def leaf_probabilities(children, s):
     ...     p = np.ones(len(children) + 1)
     ...     def walk(node, reach):
-    ...         for child, turn in zip(children[node], (1 / (1 + np.exp(-s[node])), 1 / (1 + np.exp(s[node])))):
+    ...         for child, turn in zip(children[node], (sigmoid(s[node]), sigmoid(-s[node]))):
     ...             if child < 0:
     ...                 p[-1 - child] = reach * turn
     ...             else:
@@ -237,32 +274,49 @@ def check_hierarchical_sum(leaf_probabilities: Callable[[np.ndarray, np.ndarray]
     for children, s, kind in cases:
         K = children.shape[0] + 1
         on = f"children = {fmt(children)}, s = {fmt(s, digits=None)}"
+        expected = _leaf_reference(children, s)  # before the call: nothing the answer does can change it
         got = as_float_array(call_answer(leaf_probabilities, children.copy(), s.copy(), on=on), (K,), on=on)
-        expected = _leaf_reference(children, s)
-        bad = first_mismatch(got, expected, rtol=1e-9, atol=1e-12)
+        bad = first_mismatch(got, expected, rtol=LEAF_RTOL, atol=LEAF_ATOL)
         if bad is None:
             continue
         (k,) = bad
-        total = float(np.sum(got))
-        if np.isfinite(total) and abs(total - 1.0) <= 1e-9:
+        got_text, expected_text = distinguishing_digits(got[k], expected[k])
+        with np.errstate(all="ignore"):
+            total = float(np.sum(got))
+        error = abs(float(got[k]) - float(expected[k]))
+        if not np.isfinite(got[k]):
+            advice = (
+                " exp(s) overflows for scores of several hundred: compute sigmoid(t) as 1 / (1 + exp(-t)) "
+                "(or with np.logaddexp), never as exp(t) / (1 + exp(t))."
+                if kind == _HUGE_SCORES
+                else " That is not a probability."
+            )
+        elif error <= 1e-6 or error <= 1e-4 * float(expected[k]):
+            advice = (
+                " That is close, but not accurate to the tolerance: compute in float64, and do not "
+                "round, clip or floor the probabilities."
+            )
+        elif np.isfinite(total) and abs(total - 1.0) <= 1e-9:
             advice = (
                 " Your probabilities do sum to 1, but some belong to other classes: check that the left "
-                "child gets sigmoid(s_n) and the right child sigmoid(-s_n), and that entry c < 0 is "
-                "class -1 - c."
+                "child gets sigmoid(s_n) and the right child sigmoid(-s_n), that each node uses its own "
+                "score, and that entry c < 0 is class -1 - c."
             )
         else:
-            advice = f" Your probabilities sum to {fmt(total)}, not 1."
+            advice = f" Your probabilities sum to {distinguishing_digits(total, 1.0)[0]}, not 1."
         fail(
             f"For the tree {_tree_text(children)} ({kind}) with children = {fmt(children)} and scores "
-            f"s = {fmt(s, digits=None)}, class {k} should get probability {fmt(expected[k])}; your "
-            f"function gives {fmt(got[k])}.{advice}",
+            f"s = {fmt(s, digits=None)}, class {k} should get probability {expected_text}; your "
+            f"function gives {got_text}.{advice} Accepted: {tolerance_text(LEAF_RTOL, LEAF_ATOL)}.",
             input=on,
             expected=expected,
             got=got,
+            tolerance=tolerance_text(LEAF_RTOL, LEAF_ATOL),
         )
     return (
         f"Your leaf probabilities match a recursive walk down all {len(cases)} test trees (K = 1 to 64, "
-        "chains, balanced and random trees), and they sum to 1 on every one, as the proof says.",
+        "chains, balanced and random trees, scores up to 800 in size), and they sum to 1 on every one, "
+        "as the proof says.",
         (("tree ((0, 1), 2), s = [0.5, -1]", fmt(_leaf_reference(children_table(((0, 1), 2)), np.array([0.5, -1.0])))),),
     )
 
@@ -310,6 +364,7 @@ def _threshold_cases() -> list[tuple[np.ndarray, str]]:
         (np.array([4.2]), "a single entry"),
         (np.array([1e6 + 0.25, 1e6, 1e6 - 3.0]), "large values close together"),
         (np.array([-5000.0, -5000.5, -5001.0, -5000.25]), "large negative values"),
+        (np.array([0.5, 0.2, -1e6]), "an entry far below the support"),
         (np.array([0.0, 1e-12, 2e-12]), "tiny differences"),
     ]
     for K in (2, 3, 5, 8, 13):
@@ -330,18 +385,28 @@ _HUGE_ADVICE = (
 )
 
 
-def _as_number(value: Any, on: str) -> float:
+def _plain_number(value: Any) -> Any:
+    """An mpmath, Fraction or Decimal number as a Python float or complex (as_number reads neither); anything else as is."""
     try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail(f"On {on} your threshold returned {type(value).__name__}, which is not a real number.")
-    if arr.size != 1:
-        fail(
-            f"On {on} your threshold returned an array of shape {arr.shape}; return one number, tau "
-            "(sparsemax itself is then max(z - tau, 0)).",
-            got=arr if arr.size <= 64 else f"array of shape {arr.shape}",
-        )
-    return float(arr.reshape(()))
+        if isinstance(value, mpmath.mpc):
+            return complex(value)
+        if isinstance(value, (mpmath.mpf, Fraction, Decimal)):
+            return float(value)
+    except Exception:  # a number that will not convert: let as_number report it
+        return value
+    return value
+
+
+def _read_threshold(value: Any, on: str) -> float:
+    """The reader's tau as a float, or a failed check (any return type; see :func:`as_number`)."""
+    try:
+        return as_number(_plain_number(value), on=on, what="your threshold")
+    except CheckFailed as exc:
+        if "shape" not in exc.message:
+            raise
+        raise CheckFailed(
+            exc.message + " Return one number, tau (sparsemax itself is then max(z - tau, 0)).", exc.details
+        ) from None
 
 
 @checker("The sparsemax threshold")
@@ -350,14 +415,18 @@ def check_sparsemax_threshold(threshold: Callable[[np.ndarray], Any]) -> CheckRe
 
     ``threshold(z)`` gets a 1-D float array ``z`` (finite, in no particular
     order) and must return the real number ``tau`` solving
-    ``sum_i max(z_i - tau, 0) = 1``. It is compared with a bisection on that
-    equation, made exact on the support it finds, on 33 vectors: random ones
-    with ``K`` from 2 to 13, half-integers (many ties), entries exactly at the
-    threshold, all entries equal, one dominant entry, a single entry, 100
-    entries, values near 1e6 and -5000, differences of 1e-12 and, last,
+    ``sum_i max(z_i - tau, 0) = 1``, exactly up to rounding. It is compared
+    with a bisection on that equation, made exact on the support it finds, on
+    34 vectors: random ones with ``K`` from 2 to 13, half-integers (many
+    ties), entries exactly at the threshold, all entries equal, one dominant
+    entry, a single entry, 100 entries, values near 1e6 and -5000, an entry
+    of -1e6 far below the support, differences of 1e-12 and, last,
     magnitudes of 1e300 (where ``1 + z_(1)`` rounds to ``z_(1)`` unless the
     scores are shifted by their maximum first). An answer is wrong if
-    ``|tau - exact| > 1e-9 (1 + max_i |z_i|)``.
+    ``|tau - exact| > THRESHOLD_TOL (1 + |exact|)`` with ``THRESHOLD_TOL =
+    1e-13``, relative to the exact threshold: the sorted rule passes, and so
+    does a bisection run until its interval stops shrinking (about 55
+    halvings), but not one stopped after 30 or 40 halvings.
 
     Parameters
     ----------
@@ -383,39 +452,61 @@ def check_sparsemax_threshold(threshold: Callable[[np.ndarray], Any]) -> CheckRe
     True
     >>> check_sparsemax_threshold(lambda z: (np.sum(z) - 1) / len(z)).passed   # assumes full support
     False
+    >>> def bisection(z, steps=30):
+    ...     lo, hi = np.max(z) - 1.0, np.max(z)
+    ...     for _ in range(steps):
+    ...         mid = 0.5 * (lo + hi)
+    ...         lo, hi = (mid, hi) if np.sum(np.maximum(z - mid, 0.0)) >= 1.0 else (lo, mid)
+    ...     return lo
+    >>> check_sparsemax_threshold(bisection).passed, check_sparsemax_threshold(lambda z: bisection(z, 60)).passed
+    (False, True)
     """
     cases = _threshold_cases()
+    tolerance = tolerance_text(THRESHOLD_TOL, THRESHOLD_TOL)
     for z, kind in cases:
         on = f"z = {fmt(z, digits=None)}"
         advice = _HUGE_ADVICE if kind == _HUGE else ""
+        expected = _threshold_reference(z)  # before the call: nothing the answer does can change it
         try:
-            got = _as_number(call_answer(threshold, z.copy(), on=on, what="your threshold"), on)
+            got = _read_threshold(call_answer(threshold, z.copy(), on=on, what="your threshold"), on)
         except CheckFailed as exc:
-            message = exc.message if exc.message.endswith(".") or not advice else exc.message + "."
+            message = exc.message if exc.message.endswith((".", "?", ")")) or not advice else exc.message + "."
             raise CheckFailed(message + advice, exc.details) from None
-        expected = _threshold_reference(z)
-        if math.isfinite(got) and abs(got - expected) <= 1e-9 * (1.0 + float(np.max(np.abs(z)))):
+        if math.isfinite(got) and abs(got - expected) <= THRESHOLD_TOL * (1.0 + abs(expected)):
             continue
         support = np.flatnonzero(z > expected)
+        got_text, expected_text = distinguishing_digits(got, expected, least=10)
         if not math.isfinite(got):
             fail(
                 f"For z = {fmt(z, digits=None)} ({kind}) your threshold is {fmt(got)}; the exact one is "
-                f"the finite number tau = {fmt(expected, 10)}.{advice}",
-                input=f"z = {fmt(z, digits=None)}",
-                expected=fmt(expected, 10),
+                f"the finite number tau = {expected_text}.{advice}",
+                input=on,
+                expected=expected_text,
                 got=fmt(got),
             )
         with np.errstate(all="ignore"):
             p = np.maximum(z - got, 0.0)
-            total = math.fsum(p)
-        direction = "small: too much mass" if total > 1 else "large: too little mass"
+            total = math.fsum(p) if np.all(np.isfinite(p)) else float(np.sum(p))
+        if total == 1.0:
+            sums = "which sums to 1 only after rounding"
+        else:
+            sums = f"which sums to {distinguishing_digits(total, 1.0)[0]}, not 1"
+        direction = "small: too much mass" if got < expected else "large: too little mass"
+        close = (
+            " That is close, but not exact: if you bisect, keep halving until the interval stops "
+            "shrinking (about 55 halvings), or use the sorted rule, which is exact."
+            if abs(got - expected) <= 1e-6 * (1.0 + abs(expected))
+            else ""
+        )
         fail(
-            f"For z = {fmt(z, digits=None)} ({kind}) the threshold is tau = {fmt(expected, 10)} "
-            f"(support: entries {fmt(support)}, k = {support.size}); your tau = {fmt(got, 10)} makes "
-            f"max(z - tau, 0) = {fmt(p)}, which sums to {fmt(total)}, not 1 (your tau is too {direction}).{advice}",
-            input=f"z = {fmt(z, digits=None)}",
-            expected=fmt(expected, 10),
-            got=fmt(got, 10),
+            f"For z = {fmt(z, digits=None)} ({kind}) the threshold is tau = {expected_text} "
+            f"(support: entries {fmt(support)}, k = {support.size}); your tau = {got_text} makes "
+            f"max(z - tau, 0) = {fmt(p)}, {sums} (your tau is too {direction}).{close}{advice} "
+            f"Accepted: {tolerance}.",
+            input=on,
+            expected=expected_text,
+            got=got_text,
+            tolerance=tolerance,
         )
     return (
         f"Your threshold is exact on all {len(cases)} test vectors (K = 1 to 100, ties, entries exactly "
