@@ -1,4 +1,8 @@
 """Tests of softmaxlab.exercises.limits: the checker of the argmax-limit exercise.
+
+Right answers written in several ways pass; a bank of realistic wrong answers
+(``WRONG_LIMITS``) fails with a message naming the input. Hypothesis tests are
+derandomized: every run tries the same examples.
 """
 
 from __future__ import annotations
@@ -40,6 +44,32 @@ def test_argmax_limit_reference_passes():
     assert check_argmax_limit(limit_reference).passed
 
 
+def limit_loop(z):
+    M = max(z)
+    m = sum(1 for v in z if v == M)
+    return [1.0 / m if v == M else 0.0 for v in z]
+
+
+RIGHT_LIMITS = {
+    "z == max, divided by the count": limit_reference,
+    "np.where with 1/m": lambda z: np.where(z == z.max(), 1.0 / np.count_nonzero(z == z.max()), 0.0),
+    "a Python loop, returning a list": limit_loop,
+    "shifted z compared with 0": lambda z: (z - z.max() == 0) / np.sum(z - z.max() == 0),
+    "softmax of a 0 / -inf mask": lambda z: softmax(np.where(z == z.max(), 0.0, -np.inf)),
+    "np.flatnonzero of the maxima": lambda z: np.bincount(
+        np.flatnonzero(z == np.max(z)), minlength=len(z)
+    ) / len(np.flatnonzero(z == np.max(z))),
+    "np.isclose with rtol = atol = 0": lambda z: np.isclose(z, z.max(), rtol=0, atol=0)
+    / np.isclose(z, z.max(), rtol=0, atol=0).sum(),
+}
+
+
+@pytest.mark.parametrize("name", RIGHT_LIMITS)
+def test_argmax_limit_accepts_right_answers_written_differently(name):
+    r = check_argmax_limit(RIGHT_LIMITS[name])
+    assert r.passed, repr(r)
+
+
 WRONG_LIMITS = {
     "one-hot, ignoring ties": lambda z: np.eye(len(z))[np.argmax(z)],
     "1 on every maximum": lambda z: (z == np.max(z)).astype(float),
@@ -47,6 +77,20 @@ WRONG_LIMITS = {
     "ties by np.isclose": lambda z: np.isclose(z, np.max(z)) / np.sum(np.isclose(z, np.max(z))),
     "uniform": lambda z: np.full(len(z), 1 / len(z)),
     "argmin": lambda z: np.eye(len(z))[np.argmin(z)],
+    "softmax(1e308 (z - max z))": lambda z: softmax(1e308 * (z - z.max())),
+    "softmax(largest float (z - max z))": lambda z: softmax(np.finfo(np.float64).max * (z - z.max())),
+    "softmax(inf (z - max z))": lambda z: softmax(np.inf * (z - z.max())),
+    "ties within 1e-12 of the maximum": lambda z: (z >= z.max() - 1e-12) / np.sum(z >= z.max() - 1e-12),
+    "compared in float32": lambda z: (z.astype(np.float32) == np.float32(z.max()))
+    / np.sum(z.astype(np.float32) == np.float32(z.max())),
+    "rounded to 6 decimals first": lambda z: (np.round(z, 6) == np.round(z, 6).max())
+    / np.sum(np.round(z, 6) == np.round(z, 6).max()),
+    "divides by K instead of the number of maxima": lambda z: (z == z.max()) / len(z),
+    "1/m at the first maximum only": lambda z: np.eye(len(z))[np.argmax(z)] / np.sum(z == z.max()),
+    "softmax(z / 1e-300) without the shift": lambda z: softmax(z / 1e-300),
+    "softmax at c = 1e20 after rescaling z by its range": lambda z: softmax(
+        1e20 * (z - z.max()) / (np.ptp(z[np.isfinite(z)]) or 1.0)
+    ),
 }
 
 
@@ -64,12 +108,27 @@ def test_argmax_limit_messages_explain_ties_and_sums():
     assert "z = [0, 1e-09]" in r.message
 
 
+def test_softmax_at_any_finite_c_fails_on_subnormal_gaps():
+    for name in ("softmax(1e308 (z - max z))", "softmax(largest float (z - max z))"):
+        r = check_argmax_limit(WRONG_LIMITS[name])
+        assert r.message.startswith("For z = [5e-324, 0]"), r.message
+        assert "your limit gives [0.5, 0.5]" in r.message and "differ by 5e-324" in r.message
+        assert "|yours - reference| <= 1e-12" in r.message
+
+
+def test_argmax_limit_messages_show_distinguishing_digits():
+    r = check_argmax_limit(lambda z: limit_reference(z) * (1 - 1e-9))  # slightly below 1/m everywhere
+    assert "your limit gives [0.333333333, 0, 0.333333333, 0.333333333]" not in r.message
+    details = dict(r.details)
+    assert details["expected"] != details["got"], details
+
+
 def test_argmax_limit_scaffold_is_not_attempted():
     assert_not_attempted(check_argmax_limit(stub))
     assert_not_attempted(check_argmax_limit(None))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, derandomize=True, database=None)
 @given(hnp.arrays(np.float64, st.integers(1, 8), elements=st.integers(-3, 3).map(float)))
 def test_the_limit_reference_is_the_limit_of_softmax(z):
     # on integers, gaps are >= 1, so at c = 60 every non-maximal entry is below exp(-60) / 1
