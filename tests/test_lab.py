@@ -149,7 +149,7 @@ def lab(tmp_path_factory) -> Lab:
 
 
 def test_lab_server_fetches_nothing(lab):
-    """No update check, no news, no extension listing, no MathJax from a CDN; the kernel is the book's."""
+    """The update check, the news feed and the extension manager's PyPI listing are off."""
     assert lab.api("lab/api/update") == {"notification": None}
     assert lab.api("lab/api/news") == {"news": []}
     assert lab.api("lab/api/extensions?query=softmax&page=1&per_page=30") == []
@@ -277,6 +277,16 @@ class LabPage:
     def check_output(self):
         return self.check_cell.locator(".jp-OutputArea-output")
 
+    def expect_result(self, status: str):
+        """The check cell's result box of this status (``passed``/``failed``), once it shows."""
+        box = self.check_output().locator(f".softmaxlab-check-{status}")
+        try:
+            box.wait_for(state="visible")
+        except Exception as exc:
+            shown = " | ".join(self.check_output().all_inner_texts())
+            raise AssertionError(f"the check cell shows no {status} result; it shows: {shown!r}") from exc
+        return box
+
     def save(self) -> None:
         """Ctrl+S, then wait until JupyterLab no longer marks the notebook's tab as modified."""
         self.panel.first.locator(".jp-Notebook").click(position={"x": 5, "y": 5})
@@ -339,8 +349,7 @@ def test_working_the_inversion_exercise(lab_browser, lab):
 
         reader.write_answer(CORRECT)
         reader.run_all()
-        passed = reader.check_output().locator(".softmaxlab-check-passed")
-        passed.wait_for(state="visible")
+        passed = reader.expect_result("passed")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         passed.scroll_into_view_if_needed()
         shot = SCREENSHOTS / "lab-inversion-passed.png"
@@ -349,14 +358,13 @@ def test_working_the_inversion_exercise(lab_browser, lab):
 
         reader.write_answer(WRONG)
         reader.run_all()
-        failed = reader.check_output().locator(".softmaxlab-check-failed")
-        failed.wait_for(state="visible")
+        failed = reader.expect_result("failed")
         assert reader.check_output().locator(".softmaxlab-check-passed").count() == 0
         assert "a = [" in failed.inner_text(), failed.inner_text()
 
         reader.write_answer(CORRECT)
         reader.run_all()
-        reader.check_output().locator(".softmaxlab-check-passed").wait_for(state="visible")
+        reader.expect_result("passed")
         reader.save()
 
         deadline = time.monotonic() + 30
