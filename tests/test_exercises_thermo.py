@@ -340,7 +340,7 @@ def test_energy_variance_names_the_overflowing_and_cancelling_inputs():
     assert r.message.startswith("For E = [1000000, 1000001, 1000002], beta = 1")
 
 
-def test_energy_variance_first_energy_shift_is_rejected_where_the_review_found_it():
+def test_energy_variance_first_energy_shift_is_rejected_beside_the_unpopulated_level():
     r = check_energy_variance(log_z_derivatives, WRONG_VARIANCES["one pass after shifting by the first energy"][0])
     assert r.message.startswith("For E = [1000000, 0, 1], beta = 1 (the first energy far above")
     assert "is 0.196612; your energy_variance gives 0.196411" in r.message
