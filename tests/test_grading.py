@@ -479,3 +479,27 @@ def test_progress_table_on_a_workspace(tmp_path):
         "[1/4] 01_solved", "[2/4] 02_wrong", "[3/4] 03_untouched", "[4/4] 04_silent"
     ]
     assert snapshot(ws) == before, "make progress wrote to the reader's files"
+
+
+def test_runner_and_kernel_do_not_outlive_a_killed_parent(tmp_path):
+    """SIGKILL ``make progress`` mid-notebook: the runner's watchdog kills the kernel and its helper."""
+    ws = tmp_path / "workspace"
+    shutil.copy(FIXTURE / "dave" / "04_inversion.ipynb", ws.mkdir() or ws / "04_endless.ipynb")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "softmaxlab.progress", str(ws), "--timeout", "300"],
+                            env=dict(os.environ, TMPDIR=str(temp)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(temp.glob("softmaxlab-run-*/control/ready")) or len(processes_mentioning(str(temp))) < 3:
+            assert time.monotonic() < deadline and proc.poll() is None, "the notebook never started"
+            time.sleep(0.2)
+        time.sleep(0.5)  # the helper process is running by now
+    finally:
+        proc.kill()
+        proc.wait()
+    for _ in range(100):
+        if not processes_mentioning(str(temp)):
+            break
+        time.sleep(0.1)
+    assert processes_mentioning(str(temp)) == []

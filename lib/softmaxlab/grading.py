@@ -446,7 +446,8 @@ def run_notebook(path: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT)
         kernel_pid = None
         with open(log_file, "wb") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "softmaxlab.grading", "--run", str(copy), str(control)],
+                [sys.executable, "-m", "softmaxlab.grading", "--run", str(copy), str(control),
+                 str(max(_STARTUP_LIMIT, timeout) + timeout + 30)],
                 cwd=work,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -488,14 +489,38 @@ def run_notebook(path: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT)
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _run_in_child(notebook: Path, control: Path) -> int:
+def _watchdog(kernel_pid: list[int], limit: float) -> None:
+    """In the runner: kill the kernel's group and exit if the parent dies or ``limit`` seconds pass.
+
+    The parent normally enforces the timeout; this covers a parent killed by a
+    signal it cannot clean up after (SIGTERM, SIGKILL), since the runner, in a
+    session of its own, gets no signal from the terminal.
+    """
+    import threading
+
+    parent, deadline = os.getppid(), time.monotonic() + limit
+
+    def watch() -> None:
+        while os.getppid() == parent and time.monotonic() < deadline:
+            time.sleep(0.5)
+        _kill_group(kernel_pid[0] if kernel_pid else None)
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _run_in_child(notebook: Path, control: Path, limit: float) -> int:
     """The runner subprocess of :func:`run_notebook`: execute ``notebook``, write ``result.json``.
 
     Starts the kernel itself (so that its pid is written to ``kernel.pid`` the
     moment it exists, for the parent to kill), executes every cell with no
-    per-cell time limit (the parent enforces the notebook's), and records only
+    per-cell time limit (the parent enforces the notebook's; a watchdog gives
+    up after ``limit`` seconds or when the parent is gone), and records only
     the check results of the outputs, capped in number and length.
     """
+    kernel_pid: list[int] = []
+    _watchdog(kernel_pid, limit)
+
     import nbformat
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
@@ -526,6 +551,7 @@ def _run_in_child(notebook: Path, control: Path) -> int:
             km = KernelManager(kernel_name="python3", connection_file=str(control / "runtime" / "kernel.json"))
             km.start_kernel(cwd=str(notebook.parent), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             pid = getattr(km.provisioner, "pid", None) or km.provisioner.process.pid
+            kernel_pid.append(pid)
             tmp = control / "kernel.pid.tmp"
             tmp.write_text(str(pid))
             os.replace(tmp, control / "kernel.pid")
@@ -716,7 +742,7 @@ def summary_table(rows: Sequence[GradeRow]) -> str:
 
 
 if __name__ == "__main__":
-    # Internal: the runner subprocess of run_notebook (python -m softmaxlab.grading --run NOTEBOOK CONTROL).
-    if len(sys.argv) == 4 and sys.argv[1] == "--run":
-        sys.exit(_run_in_child(Path(sys.argv[2]), Path(sys.argv[3])))
+    # Internal: the runner subprocess of run_notebook (python -m softmaxlab.grading --run NOTEBOOK CONTROL LIMIT).
+    if len(sys.argv) == 5 and sys.argv[1] == "--run":
+        sys.exit(_run_in_child(Path(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4])))
     sys.exit("softmaxlab.grading is a library; use python -m softmaxlab.progress or python -m softmaxlab.grade")
