@@ -395,12 +395,13 @@ def run_notebook(path: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT)
     the copy with ``nbclient`` in a fresh ``python3`` kernel of this Python
     environment, keeps only the check results (never the printed output, so
     megabytes of it cost nothing), and writes them to a small JSON file. When
-    ``timeout`` seconds have passed since the kernel was ready (starting it
-    is not counted, but may take at most 60 s, or ``timeout`` if longer), the
-    runner's process group and the
-    kernel's (the kernel starts its own session) are killed with SIGKILL; they
-    are also killed on any other way out, Ctrl-C included. The temporary
-    directory, with whatever the notebook wrote there, is then deleted.
+    ``timeout`` seconds have passed since the kernel was ready (starting it is
+    not counted, but may take at most 60 s, or ``timeout`` if longer), the
+    runner's process group and the kernel's (the kernel starts its own
+    session) are killed with SIGKILL; they are also killed on any other way
+    out, Ctrl-C included, and a watchdog in the runner kills the kernel if
+    this process itself is killed. The temporary directory, with whatever the
+    notebook wrote there, is then deleted.
 
     Needs ``nbclient``, ``nbformat`` and ``ipykernel`` (the book's environment),
     imported in the runner subprocess.
