@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import html
 import math
+import numbers
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -354,6 +355,12 @@ def _scalar_as_complex(item: Any) -> complex:
             raise _Unreadable(f"the SymPy object {item}, which has no numerical value ({exc})") from None
     if isinstance(item, (bool, np.bool_, int, float, complex, np.number)):
         return complex(item)
+    if isinstance(item, numbers.Number) or hasattr(item, "__complex__") or hasattr(item, "__float__"):
+        # mpmath's mpf and mpc, fractions.Fraction, decimal.Decimal, ...
+        try:
+            return complex(item)
+        except (TypeError, ValueError, OverflowError):
+            return complex(float(item))
     raise _Unreadable(f"a {type(item).__name__} ({_short_repr(item)})")
 
 
@@ -381,7 +388,7 @@ def _read_numbers(value: Any) -> np.ndarray:
         return arr.astype(np.complex128)
     if arr.dtype.kind != "O":
         raise _Unreadable(f"an array of {arr.dtype} values")
-    if arr.ndim == 0 and not isinstance(arr.item(), (sp.Basic, bool, int, float, complex, np.number)):
+    if arr.ndim == 0 and not isinstance(arr.item(), (sp.Basic, numbers.Number)) and not hasattr(arr.item(), "__float__"):
         raise _Unreadable(f"a {type(arr.item()).__name__} ({_short_repr(arr.item())})")
     out = np.empty(arr.shape, dtype=np.complex128)
     for index, item in np.ndenumerate(arr):
@@ -455,10 +462,8 @@ def as_float_array(
         imaginary = np.flatnonzero(arr.imag.reshape(-1) != 0)
         if imaginary.size and not complex_ok:
             index = tuple(int(i) for i in np.unravel_index(int(imaginary[0]), arr.shape))
-            where = ", ".join(str(i + 1) for i in index)
-            fail(
-                f"On {on} {what} returned complex numbers (entry {where} is {arr[index]}); the answer is real."
-            )
+            where = f"entry {', '.join(str(i + 1) for i in index)} is " if index else "it is "
+            fail(f"On {on} {what} returned complex numbers ({where}{arr[index]}); the answer is real.")
         if not complex_ok:
             arr = arr.real.copy()
     return arr
