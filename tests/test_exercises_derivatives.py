@@ -115,6 +115,10 @@ WRONG_JACOBIANS = {
     "blows up (1e12 everywhere)": lambda z: np.full((len(z), len(z)), 1e12),
     "softmax over the wrong axis": lambda z: _closed_form(softmax(z[None, :], axis=0)[0]),
     "the identity minus a a^T": lambda z: np.eye(len(z)) - np.outer(softmax(z), softmax(z)),
+    "softmax(-z) (sign of z)": lambda z: _closed_form(softmax(-z)),
+    "a @ a, a scalar instead of the outer product": lambda z: np.diag(softmax(z)) - softmax(z) @ softmax(z),
+    "only the upper triangle filled": lambda z: np.triu(jacobian_reference(z)),
+    "shifted by the mean, overflows": lambda z: _closed_form(np.exp(z - z.mean()) / np.exp(z - z.mean()).sum()),
 }
 
 
