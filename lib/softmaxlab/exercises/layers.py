@@ -603,7 +603,10 @@ def check_inversion(invert: Callable[[np.ndarray], Any]) -> CheckResult:
                 "digits of ln a_j. Pick a constant of moderate size, such as C = 0."
             )
         else:
-            why = f" z_j - ln a_j = {fmt(d)} is not the same for every j (it changes by {fmt(spread, 3)})."
+            why = (
+                f" z_j - ln a_j is not the same for every j: minus its value at j = 1 it is {fmt(d - d[0])} "
+                f"(a spread of {fmt(spread, 3)})."
+            )
         fail(
             f"For a = {a_text} ({kind}), softmax of your z = {fmt(z)} is not a: at entry {j + 1} it is "
             f"{got_text} where a_{j + 1} = {want_text} (relative error {fmt(abs(float(errors[j])), 2)}; "
