@@ -27,6 +27,7 @@ import functools
 import html
 import math
 import numbers
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ __all__ = [
     "adopt_symbols",
     "undefined_value",
     "proves_equal",
+    "exact_rational",
     "distinguishing_digits",
     "tolerance_text",
     "fmt",
@@ -369,6 +371,7 @@ def _short_repr(value: Any, limit: int = 60) -> str:
         text = repr(value)
     except Exception:  # the reader's object may have a broken __repr__
         text = f"<{type(value).__name__}>"
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", text)  # default reprs carry an address that changes every run
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -379,6 +382,8 @@ def _read_numbers(value: Any) -> np.ndarray:
         raise _Unreadable(f"{kind} ({_short_repr(value)})")
     if isinstance(value, sp.MatrixBase):
         value = value.tolist()
+    if isinstance(value, np.ma.MaskedArray):  # a hidden entry is no answer: read it as nan
+        value = value.astype(np.complex128 if value.dtype.kind == "c" else np.float64).filled(np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         arr = np.asarray(value)
@@ -560,7 +565,8 @@ def as_expressions(value: Any, count: int, *, on: str, what: str = "your functio
                 f"return {count} SymPy expression{'s' if count > 1 else ''} (a list or a Matrix)."
             )
         if len(items) != count:
-            fail(f"On {on} {what} returned {len(items)} expressions; expected {count}.")
+            got = f"{len(items)} expression{'s' if len(items) != 1 else ''}"
+            fail(f"On {on} {what} returned {got}; expected {count}.")
         expressions = []
         for item in items:
             if isinstance(item, sp.MatrixBase):
@@ -602,19 +608,22 @@ def adopt_symbols(expressions: list[sp.Expr], symbols: Sequence[sp.Symbol], *, o
     by_name = {s.name: s for s in symbols}
     mapping: dict[sp.Basic, sp.Basic] = {}
     stray: set[str] = set()
-    for expr in expressions:
-        for symbol in expr.free_symbols:
-            target = by_name.get(getattr(symbol, "name", None))
-            if target is None:
-                stray.add(str(symbol))
-            else:
-                mapping[symbol] = target
-        for function in expr.atoms(sp.core.function.AppliedUndef):
-            stray.add(str(function))
-    if stray:
-        allowed = ", ".join(sorted(by_name)) or "none"
-        fail(f"On {on} {what} uses {', '.join(sorted(stray))}; the symbols it may use are {allowed}.")
-    return [expr.xreplace(mapping) for expr in expressions]
+    try:
+        for expr in expressions:
+            for symbol in expr.free_symbols:
+                target = by_name.get(getattr(symbol, "name", None))
+                if target is None:
+                    stray.add(str(symbol))
+                else:
+                    mapping[symbol] = target
+            for function in expr.atoms(sp.core.function.AppliedUndef):
+                stray.add(str(function))
+        if not stray:
+            return [expr.xreplace(mapping) for expr in expressions]
+    except Exception as exc:  # a reader's own Function subclass may raise when inspected or rebuilt
+        fail(f"On {on} SymPy could not read the symbols of {what} ({type(exc).__name__}: {exc}).")
+    allowed = ", ".join(sorted(by_name)) or "none"
+    fail(f"On {on} {what} uses {', '.join(sorted(stray))}; the symbols it may use are {allowed}.")
 
 
 def undefined_value(expr: sp.Expr) -> str | None:
@@ -627,19 +636,44 @@ def undefined_value(expr: sp.Expr) -> str | None:
     >>> undefined_value(sp.zoo), undefined_value(sp.nan + sp.Symbol("p")), undefined_value(sp.Symbol("p"))
     ('zoo (complex infinity)', 'nan', None)
     """
-    if expr.has(sp.nan):
-        return "nan"
-    if expr.has(sp.zoo):
-        return "zoo (complex infinity)"
-    if expr.has(sp.oo) or expr.has(-sp.oo):
-        return "oo (infinity)"
+    try:
+        if expr.has(sp.nan):
+            return "nan"
+        if expr.has(sp.zoo):
+            return "zoo (complex infinity)"
+        if expr.has(sp.oo) or expr.has(-sp.oo):
+            return "oo (infinity)"
+    except Exception as exc:  # a reader's own Function subclass may raise when inspected
+        return f"something SymPy cannot inspect ({type(exc).__name__})"
     return None
 
 
-def _exact_rational(number: sp.Float) -> sp.Rational:
-    """The rational a SymPy Float prints as: ``0.1`` is 1/10, ``1.000000000001`` is exactly that."""
+def exact_rational(number: sp.Float) -> sp.Rational:
+    """The rational a SymPy Float prints as: ``0.1`` is 1/10, ``1.000000000001`` is exactly that.
+
+    This is how :func:`proves_equal` reads the floats in a reader's answer.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from softmaxlab.exercises import exact_rational
+    >>> exact_rational(sp.Float(0.1)), exact_rational(sp.Float(1.000000000001))
+    (1/10, 1000000000001/1000000000000)
+    """
     text = repr(float(number)) if number._prec <= 53 else str(number)
     return sp.Rational(text)
+
+
+#: Powers with a rational exponent whose numerator or denominator exceeds this are not expanded
+#: by :func:`proves_equal`: ``p**(1 + 1e-12)`` would become a polynomial of degree 10^12.
+_LARGEST_EXPANDED_EXPONENT = 64
+
+
+def _has_huge_exponent(expr: sp.Expr) -> bool:
+    return any(
+        power.exp.is_Rational and (power.exp.q > _LARGEST_EXPANDED_EXPONENT or abs(power.exp.p) > _LARGEST_EXPANDED_EXPONENT)
+        for power in expr.atoms(sp.Pow)
+    )
 
 
 def proves_equal(answer: sp.Expr, reference: sp.Expr) -> bool:
@@ -661,9 +695,13 @@ def proves_equal(answer: sp.Expr, reference: sp.Expr) -> bool:
     (True, False)
     """
     try:
-        exact = answer.xreplace({f: _exact_rational(f) for f in answer.atoms(sp.Float)})
+        exact = answer.xreplace({f: exact_rational(f) for f in answer.atoms(sp.Float)})
         if undefined_value(exact) is not None and undefined_value(reference) is None:
             return False
+        if exact == reference:
+            return True
+        if _has_huge_exponent(exact) or _has_huge_exponent(reference):
+            return False  # not provable in reasonable time; p**(1 + 1e-12) is not p anyway
         difference = sp.cancel(sp.together(exact - reference))
         return bool(difference == 0 or sp.simplify(difference) == 0)
     except Exception:  # SymPy gave up on a strange expression: not proved

@@ -21,13 +21,13 @@ from softmaxlab.exercises._result import (
     CheckFailed,
     CheckResult,
     NotAttempted,
-    _exact_rational,
     adopt_symbols,
     as_expressions,
     as_float_array,
     call_answer,
     checker,
     distinguishing_digits,
+    exact_rational,
     fail,
     first_mismatch,
     fmt,
@@ -260,7 +260,7 @@ def _sympy_step(on: str, what: str, func: Callable[..., Any], /, *args: Any, **k
 
 def _rationalized(expr: sp.Expr) -> sp.Expr:
     """Floats read as the exact rationals they print as (as :func:`proves_equal` reads them)."""
-    return expr.xreplace({f: _exact_rational(f) for f in expr.atoms(sp.Float)})
+    return expr.xreplace({f: exact_rational(f) for f in expr.atoms(sp.Float)})
 
 
 def _substituted(expr: sp.Expr, mapping: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
