@@ -481,9 +481,9 @@ def check_non_locality(influence: Callable[[Callable[[np.ndarray], np.ndarray], 
 # --------------------------------------------------------------------------------------
 # Exercise 4: inverting the softmax layer
 
-#: Accuracy asked of exercise 4: softmax(z) reproduces every a_j to this relative tolerance.
-#: A constant |C| <= 4e6 costs at most 5e-10 (the spacing of floats near C); C = 1e20 rounds
-#: every ln a_j + C to the same float.
+#: Accuracy asked of the inversion exercise: softmax(z) reproduces every a_j to this relative
+#: tolerance. A constant C up to 4e6 in size costs at most 5e-10 (the spacing of floats near C);
+#: C = 1e20 rounds every ln a_j + C to the same float.
 INVERSION_RTOL = 1e-9
 
 
