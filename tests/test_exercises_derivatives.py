@@ -29,7 +29,7 @@ def assert_fails_naming_input(result, *fragments: str) -> None:
     shared.assert_fails_naming_input(result, NAMES_INPUT, *fragments)
 
 
-# ------------------------------------------------------------------ exercise 2: monotonicity
+# ------------------------------------------------------------------ monotonicity
 
 
 def jacobian_reference(z):
@@ -228,7 +228,7 @@ def test_monotonicity_rejects_any_perturbed_entry(j, k, delta):
     assert not check_monotonicity(perturbed).passed
 
 
-# ------------------------------------------------------------------ exercise 5: the cross-entropy gradient
+# ------------------------------------------------------------------ the cross-entropy gradient
 
 
 def _own_symbols(p, y):

@@ -38,7 +38,7 @@ from exercise_assertions import assert_not_attempted, stub
 
 # A failure message names its input: "z = [...]", "a = [...]", "x = [...]" or "K = ..., y = [...]".
 NAMES_INPUT = re.compile(r"\b(z|a|x|y|z = W x \+ b) = \[")
-# Exercise 1 takes W, b and x themselves: its messages name one of them (or z = W x + b).
+# The sigmoid-sum exercise takes W, b and x themselves: its messages name one of them (or z = W x + b).
 NAMES_LAYER = re.compile(r"\b(W|b|x|z = W x \+ b) = \[")
 
 
@@ -46,7 +46,7 @@ def assert_fails_naming_input(result, *fragments: str) -> None:
     shared.assert_fails_naming_input(result, NAMES_INPUT, *fragments)
 
 
-# ------------------------------------------------------------------ exercise 1: sigmoid outputs need not sum to 1
+# ------------------------------------------------------------------ sigmoid outputs need not sum to 1
 
 
 def test_sigmoid_sum_reference_passes():
@@ -163,7 +163,7 @@ def test_sigmoid_sum_accepts_exactly_the_examples_whose_sum_is_not_1(z):
     assert check_sigmoid_sum(W, b, x).passed == expected
 
 
-# ------------------------------------------------------------------ exercise 3: non-locality
+# ------------------------------------------------------------------ non-locality
 
 
 def influence_reference(layer, z, h=1e-6):
@@ -307,7 +307,7 @@ def test_non_locality_scaffold_is_not_attempted():
     assert_not_attempted(check_non_locality(None))
 
 
-# ------------------------------------------------------------------ exercise 4: inversion
+# ------------------------------------------------------------------ inversion
 
 
 def test_inversion_reference_passes():

@@ -32,7 +32,7 @@ def assert_fails_naming_input(result, *fragments: str) -> None:
     shared.assert_fails_naming_input(result, NAMES_INPUT, *fragments)
 
 
-# ------------------------------------------------------------------ exercise 7: the argmax limit
+# ------------------------------------------------------------------ the argmax limit
 
 
 def limit_reference(z):

@@ -33,7 +33,7 @@ def assert_fails_naming_input(result, *fragments: str) -> None:
     shared.assert_fails_naming_input(result, NAMES_INPUT, *fragments)
 
 
-# ------------------------------------------------------------------ exercise 6: a stable log-softmax
+# ------------------------------------------------------------------ a stable log-softmax
 
 
 def log_softmax_reference(x):

@@ -41,7 +41,7 @@ def sigmoid(t):
     return np.exp(-np.logaddexp(0.0, -t))
 
 
-# ------------------------------------------------------------------ exercise 9: the Gumbel-max trick
+# ------------------------------------------------------------------ the Gumbel-max trick
 
 
 def _log(pi):

@@ -37,7 +37,7 @@ def sigmoid(t):
     return np.exp(-np.logaddexp(0.0, -t))
 
 
-# ------------------------------------------------------------------ exercise 8: the energy variance
+# ------------------------------------------------------------------ the energy variance
 
 
 def log_z_derivatives(p, E):

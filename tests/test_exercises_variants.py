@@ -45,7 +45,7 @@ def sigmoid(t):
     return np.exp(-np.logaddexp(0.0, -t))
 
 
-# ------------------------------------------------------------------ exercise 10: hierarchical softmax
+# ------------------------------------------------------------------ hierarchical softmax
 
 
 def leaf_probabilities(children, s):
@@ -342,7 +342,7 @@ def test_children_table_rejects_a_renumbering_that_moves_the_root():
         children_table(((0, 1), 2), order=[1, 0])
 
 
-# ------------------------------------------------------------------ exercise 11: the sparsemax threshold
+# ------------------------------------------------------------------ the sparsemax threshold
 
 
 def threshold(z):

@@ -605,12 +605,12 @@ def progress_table(outcomes: Sequence[NotebookOutcome]) -> str:
     >>> print(progress_table([
     ...     NotebookOutcome("01_sigmoid_sum", "not attempted", "Replace the None."),
     ...     NotebookOutcome("04_inversion", "passed", "All good."),
-    ...     NotebookOutcome("06_stable_log_softmax", "failed", "For z = [1000, 0] ..."),
+    ...     NotebookOutcome("05_stable_log_softmax", "failed", "For z = [1000, 0] ..."),
     ... ]))
     exercise               status
     01_sigmoid_sum         not attempted
     04_inversion           passed
-    06_stable_log_softmax  failed: For z = [1000, 0] ...
+    05_stable_log_softmax  failed: For z = [1000, 0] ...
     1 of 3 exercises passed
     """
     width = max([len("exercise")] + [len(o.exercise) for o in outcomes])

@@ -7,21 +7,23 @@ naming the input it failed on and what was expected. An untouched scaffold
 (``None``, or a function that raises ``NotImplementedError``) gives "not
 attempted yet" and never raises.
 
-========================================  =======================================
-exercise                                  checker
-========================================  =======================================
-1  sigmoid outputs need not sum to 1      :func:`check_sigmoid_sum`
-2  monotonicity of softmax                :func:`check_monotonicity`
-3  non-locality of softmax                :func:`check_non_locality`
-4  inverting the softmax layer            :func:`check_inversion`
-5  the cross-entropy gradient             :func:`check_cross_entropy_gradient`
-6  a stable log-softmax                   :func:`check_stable_log_softmax`
-7  where the name comes from              :func:`check_argmax_limit`
-8  the energy variance                    :func:`check_energy_variance`
-9  the Gumbel-max trick                   :func:`check_gumbel_max`
-10 hierarchical softmax sums to 1         :func:`check_hierarchical_sum`
-11 the sparsemax threshold                :func:`check_sparsemax_threshold`
-========================================  =======================================
+=================================  ========================================  ===========
+notebook (exercises/, solutions/)  checker                                   module
+=================================  ========================================  ===========
+01_sigmoid_sum                     :func:`check_sigmoid_sum`                 layers
+02_monotonicity                    :func:`check_monotonicity`                derivatives
+03_non_locality                    :func:`check_non_locality`                layers
+04_inversion                       :func:`check_inversion`                   layers
+05_stable_log_softmax              :func:`check_stable_log_softmax`          numerics
+06_cross_entropy_gradient          :func:`check_cross_entropy_gradient`      derivatives
+07_energy_variance                 :func:`check_energy_variance`             thermo
+08_argmax_limit                    :func:`check_argmax_limit`                limits
+09_gumbel_max                      :func:`check_gumbel_max`                  sampling
+10_hierarchical_sum                :func:`check_hierarchical_sum`            variants
+11_sparsemax_threshold             :func:`check_sparsemax_threshold`         variants
+=================================  ========================================  ===========
+
+The exercises are numbered in the order of the chapters they belong to.
 
 Writing a new checker: decorate a function with :func:`checker`, call the
 reader's answer through :func:`call_answer`, report a wrong answer with
@@ -88,7 +90,7 @@ __all__ = [
     "distinguishing_digits",
     "tolerance_text",
     "fmt",
-    # exercises 1-7
+    # the checkers, one per exercise
     "check_sigmoid_sum",
     "check_monotonicity",
     "check_non_locality",
@@ -96,16 +98,15 @@ __all__ = [
     "check_cross_entropy_gradient",
     "check_stable_log_softmax",
     "check_argmax_limit",
-    # exercises 8-11
     "check_energy_variance",
     "check_gumbel_max",
     "check_hierarchical_sum",
     "check_sparsemax_threshold",
-    # helpers of exercises 9 and 10: the goodness-of-fit test, trees as tables and nested pairs
+    # helpers of the Gumbel-max and hierarchical-sum exercises: the goodness-of-fit test, trees as tables and nested pairs
     "chi_square_test",
     "children_table",
     "nested_tree",
-    # the test layers of exercise 3
+    # the test layers of the non-locality exercise
     "sigmoid_layer",
     "softmax_layer",
     "block_softmax_layer",

@@ -1,12 +1,12 @@
-"""Checkers for the exercises on derivatives (exercises 2 and 5).
+"""Checkers for the exercises on derivatives.
 
-Exercise 2 asks for the Jacobian of softmax as a function (checked numerically
-against ``diag(a) - a a^T`` on many inputs, with a tolerance relative to the
-reference entries); exercise 5 asks for the gradient of the cross-entropy as
-SymPy expressions in ``p`` and ``y`` (passed only when SymPy proves every
-entry equal to the derivative; a numerical agreement is never a proof, and a
-wrong entry is shown with a numerical counterexample).
-"""
+The monotonicity exercise asks for the Jacobian of softmax as a function
+(checked numerically against ``diag(a) - a a^T`` on many inputs, with a
+tolerance relative to the reference entries); the cross-entropy gradient
+exercise asks for the gradient of the cross-entropy as SymPy expressions in
+``p`` and ``y`` (passed only when SymPy proves every entry equal to the
+derivative; a numerical agreement is never a proof, and a wrong entry is shown
+with a numerical counterexample)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ MONOTONICITY_ATOL = 1e-10
 
 
 # --------------------------------------------------------------------------------------
-# Exercise 2: monotonicity
+# monotonicity
 
 
 def _jacobian_reference(z: np.ndarray) -> np.ndarray:
@@ -202,7 +202,7 @@ def check_monotonicity(jacobian: Callable[[np.ndarray], Any]) -> CheckResult:
 
 
 # --------------------------------------------------------------------------------------
-# Exercise 5: the cross-entropy gradient
+# the cross-entropy gradient
 
 _EVAL_DIGITS = 60          # working precision of the numerical counterexamples
 _COUNTEREXAMPLE_RTOL = sp.Float("1e-40", _EVAL_DIGITS)  # a difference beyond rounding at 60 digits

@@ -1,8 +1,8 @@
-"""Checkers for the exercises on the softmax output layer itself (exercises 1, 3 and 4).
+"""Checkers for the exercises on the softmax output layer itself.
 
-Exercise 1 contrasts a sigmoid output layer with a softmax one, exercise 3 asks
-which outputs depend on which inputs, exercise 4 inverts the layer.
-"""
+The sigmoid-sum exercise contrasts a sigmoid output layer with a softmax one,
+the non-locality exercise asks which outputs depend on which inputs, the
+inversion exercise inverts the layer."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------
-# Exercise 1: sigmoid outputs need not sum to 1
+# sigmoid outputs need not sum to 1
 
 _GIVEN = "the layer"  # how as_float_array names the reader's W, b, x (rephrased by _read_given)
 
@@ -263,7 +263,7 @@ def check_sigmoid_sum(W: Any, b: Any, x: Any) -> CheckResult:
 
 
 # --------------------------------------------------------------------------------------
-# Exercise 3: non-locality
+# non-locality
 
 
 def sigmoid_layer(z: np.ndarray) -> np.ndarray:
@@ -479,7 +479,7 @@ def check_non_locality(influence: Callable[[Callable[[np.ndarray], np.ndarray], 
 
 
 # --------------------------------------------------------------------------------------
-# Exercise 4: inverting the softmax layer
+# inverting the softmax layer
 
 #: Accuracy asked of the inversion exercise: softmax(z) reproduces every a_j to this relative
 #: tolerance. A constant C up to 4e6 in size costs at most 5e-10 (the spacing of floats near C);

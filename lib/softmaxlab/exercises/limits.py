@@ -1,4 +1,4 @@
-"""Checker for the exercise on the zero-temperature limit of softmax (exercise 7)."""
+"""Checker for the exercise on the zero-temperature limit of softmax."""
 
 from __future__ import annotations
 

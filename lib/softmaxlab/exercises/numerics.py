@@ -1,4 +1,4 @@
-"""Checker for the exercise on computing log-softmax stably (exercise 6).
+"""Checker for the exercise on computing log-softmax stably.
 
 The reference is mpmath at 50 significant digits applied to the exact input
 floats, so it does not share any rounding with the reader's code or with
@@ -28,7 +28,7 @@ __all__ = ["check_stable_log_softmax", "LOG_SOFTMAX_RTOL"]
 
 _SEED = 20260306
 
-#: Accuracy asked of exercise 6: ``|got - exact| <= LOG_SOFTMAX_RTOL * max(1, |exact|)``.
+#: Accuracy asked of the stable log-softmax exercise: ``|got - exact| <= LOG_SOFTMAX_RTOL * max(1, |exact|)``.
 #: About 4500 ulp: generous for rounding, far below the error of adding the maximum back.
 LOG_SOFTMAX_RTOL = 1e-12
 _TOLERANCE_TEXT = "|yours - reference| <= 1e-12 max(1, |reference|)"

@@ -1,4 +1,4 @@
-"""Checker for the exercise on the Gumbel-max trick (exercise 9).
+"""Checker for the exercise on the Gumbel-max trick.
 
 A sampler is checked statistically: for each test distribution ``pi`` it draws
 ``N_DRAWS`` classes from a generator seeded by the checker and compares the

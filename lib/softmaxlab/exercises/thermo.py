@@ -1,4 +1,4 @@
-"""Checker for the exercise on the derivatives of the log-partition function (exercise 8).
+"""Checker for the exercise on the derivatives of the log-partition function.
 
 Part 1: the reader writes ``d log Z / d beta`` and ``d^2 log Z / d beta^2`` as
 SymPy expressions in the Boltzmann probabilities ``p_i`` and the energies

@@ -1,12 +1,11 @@
-"""Checkers for the exercises on the variants of softmax (exercises 10 and 11).
+"""Checkers for the exercises on the variants of softmax.
 
-Exercise 10 asks for the leaf probabilities of hierarchical softmax on a
-binary tree given as a children table (the representation of
-:class:`softmaxlab.hierarchical.BinaryTree`); exercise 11 asks for the
-sparsemax threshold. Both checkers carry their own brute-force references (a
-recursive walk down the tree; bisection on the normalisation equation), so
-they share no code with the library functions a solution may call.
-"""
+The hierarchical-sum exercise asks for the leaf probabilities of hierarchical
+softmax on a binary tree given as a children table (the representation of
+:class:`softmaxlab.hierarchical.BinaryTree`); the sparsemax-threshold exercise
+asks for the sparsemax threshold. Both checkers carry their own brute-force
+references (a recursive walk down the tree; bisection on the normalisation
+equation), so they share no code with the library functions a solution may call."""
 
 from __future__ import annotations
 
@@ -59,7 +58,7 @@ LEAF_ATOL = 1e-14
 THRESHOLD_TOL = 1e-13
 
 # --------------------------------------------------------------------------------------
-# Exercise 10: hierarchical softmax sums to 1
+# hierarchical softmax sums to 1
 
 #: A tree as nested pairs: a class index (a leaf) or a pair ``(left, right)`` of trees.
 Nested = Union[int, tuple]
@@ -322,7 +321,7 @@ def check_hierarchical_sum(leaf_probabilities: Callable[[np.ndarray, np.ndarray]
 
 
 # --------------------------------------------------------------------------------------
-# Exercise 11: the sparsemax threshold
+# the sparsemax threshold
 
 
 def _threshold_reference(z: np.ndarray) -> float:
