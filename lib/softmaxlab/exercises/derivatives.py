@@ -6,7 +6,8 @@ tolerance relative to the reference entries); the cross-entropy gradient
 exercise asks for the gradient of the cross-entropy as SymPy expressions in
 ``p`` and ``y`` (passed only when SymPy proves every entry equal to the
 derivative; a numerical agreement is never a proof, and a wrong entry is shown
-with a numerical counterexample)."""
+with a numerical counterexample).
+"""
 
 from __future__ import annotations
 

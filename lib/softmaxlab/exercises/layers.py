@@ -2,7 +2,8 @@
 
 The sigmoid-sum exercise contrasts a sigmoid output layer with a softmax one,
 the non-locality exercise asks which outputs depend on which inputs, the
-inversion exercise inverts the layer."""
+inversion exercise inverts the layer.
+"""
 
 from __future__ import annotations
 

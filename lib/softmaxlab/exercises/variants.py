@@ -5,7 +5,8 @@ softmax on a binary tree given as a children table (the representation of
 :class:`softmaxlab.hierarchical.BinaryTree`); the sparsemax-threshold exercise
 asks for the sparsemax threshold. Both checkers carry their own brute-force
 references (a recursive walk down the tree; bisection on the normalisation
-equation), so they share no code with the library functions a solution may call."""
+equation), so they share no code with the library functions a solution may call.
+"""
 
 from __future__ import annotations
 
