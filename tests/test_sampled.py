@@ -105,7 +105,9 @@ def test_bad_input():
         sampled_softmax_loss(1.0, [1.0, 2.0])
     with pytest.raises(TypeError, match="correct"):
         sampled_softmax_loss(1.0, [1.0, 2.0], correct="yes")
-    with pytest.raises(ValueError, match="accidental_hits"):
+    with pytest.raises(TypeError, match="accidental_hits"):
         sampled_softmax_loss(1.0, [1.0, 2.0], correct=False, accidental_hits=[1, 0])
+    with pytest.raises(ValueError, match="accidental_hits"):
+        sampled_softmax_loss(1.0, [1.0, 2.0], correct=False, accidental_hits=[True])
     with pytest.raises(TypeError, match="true_logits"):
         sampled_softmax_grad("a", [1.0], correct=False)

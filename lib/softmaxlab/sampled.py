@@ -21,44 +21,70 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from softmaxlab._validation import as_real_array, result_dtype, working_dtype
+from softmaxlab._validation import (
+    as_real_array,
+    check_bool,
+    check_same_shape,
+    result_dtype,
+    result_in_input_dtype,
+    working_dtype,
+)
 from softmaxlab.core import log_softmax, softmax
+from softmaxlab.nce import _check_log_probabilities, _promoted, _rows_per_block
 
 __all__ = ["sampled_softmax_loss", "sampled_softmax_grad"]
 
 
-def _candidates(true_logits, sampled_logits, true_log_q, sampled_log_q, correct, accidental_hits):
-    """The ``m + 1`` corrected candidate logits, true class first; shape (..., m + 1)."""
-    t = as_real_array(true_logits, "true_logits")
-    s = as_real_array(sampled_logits, "sampled_logits")
-    if s.ndim == 0 or s.shape[:-1] != t.shape:
-        raise ValueError(
-            f"sampled_logits must have shape true_logits.shape + (m,) = {t.shape} + (m,), got {s.shape}"
-        )
-    if not isinstance(correct, (bool, np.bool_)):
-        raise TypeError(f"correct must be True or False, got {correct!r}")
-    work = np.result_type(working_dtype(t.dtype), working_dtype(s.dtype))
-    cand = np.concatenate([t[..., None], s], axis=-1).astype(work)
-    if correct:
-        lq_t = as_real_array(true_log_q, "true_log_q")
-        lq_s = as_real_array(sampled_log_q, "sampled_log_q")
-        if lq_t.shape != t.shape:
-            raise ValueError(f"true_log_q must have the shape of true_logits, {t.shape}, got {lq_t.shape}")
-        if lq_s.shape != s.shape:
-            raise ValueError(f"sampled_log_q must have the shape of sampled_logits, {s.shape}, got {lq_s.shape}")
-        if np.any(lq_t > 0) or np.any(lq_s > 0):
-            raise ValueError("true_log_q and sampled_log_q are log-probabilities and must be <= 0")
-        cand[..., 0] -= lq_t
-        cand[..., 1:] -= lq_s
-    if accidental_hits is not None:
-        hits = np.asarray(accidental_hits)
-        if hits.dtype != np.bool_ or hits.shape != s.shape:
+class _Candidates:
+    """Validated arguments, and the corrected candidate logits built a block of examples at a time."""
+
+    def __init__(self, true_logits, sampled_logits, true_log_q, sampled_log_q, correct, accidental_hits):
+        t = as_real_array(true_logits, "true_logits")
+        s = as_real_array(sampled_logits, "sampled_logits")
+        if s.ndim == 0 or s.shape[:-1] != t.shape:
             raise ValueError(
-                f"accidental_hits must be a boolean array of the shape of sampled_logits, {s.shape}, "
-                f"got dtype {hits.dtype} and shape {hits.shape}"
+                f"sampled_logits must have shape true_logits.shape + (m,) = {t.shape} + (m,), got {s.shape}"
             )
-        cand[..., 1:][hits] = -np.inf
-    return cand, result_dtype(work)
+        correct = check_bool(correct, "correct")
+        pairs = [(true_logits, t), (sampled_logits, s)]
+        self.shape, m = t.shape, s.shape[-1]
+        self.lq_t = self.lq_s = self.hits = None
+        if correct:
+            for name, value in (("true_log_q", true_log_q), ("sampled_log_q", sampled_log_q)):
+                if value is None:
+                    raise TypeError(
+                        f"{name} is required when correct=True (pass correct=False to leave the logits uncorrected)"
+                    )
+            lq_t = as_real_array(true_log_q, "true_log_q")
+            lq_s = as_real_array(sampled_log_q, "sampled_log_q")
+            check_same_shape(t, lq_t, "true_logits", "true_log_q")
+            check_same_shape(s, lq_s, "sampled_logits", "sampled_log_q")
+            _check_log_probabilities(lq_t, "true_log_q")
+            _check_log_probabilities(lq_s, "sampled_log_q")
+            pairs += [(true_log_q, lq_t), (sampled_log_q, lq_s)]
+            self.lq_t, self.lq_s = lq_t.reshape(t.size), lq_s.reshape(t.size, m)
+        if accidental_hits is not None:
+            hits = as_real_array(accidental_hits, "accidental_hits")
+            if hits.dtype != np.bool_:
+                raise TypeError(f"accidental_hits must be a boolean array, got dtype {hits.dtype}")
+            check_same_shape(s, hits, "sampled_logits", "accidental_hits")
+            self.hits = hits.reshape(t.size, m)
+        self.dtype = _promoted(*pairs)
+        self.work = working_dtype(self.dtype)
+        self.t, self.s = t.reshape(t.size), s.reshape(t.size, m)
+        self.step = _rows_per_block(m + 1)
+
+    def blocks(self):
+        """``(rows, candidates)`` for blocks of examples: the ``m + 1`` corrected logits, true class first."""
+        for r0 in range(0, self.t.shape[0], self.step):
+            rows = slice(r0, r0 + self.step)
+            cand = np.concatenate([self.t[rows, None], self.s[rows]], axis=-1).astype(self.work, copy=False)
+            if self.lq_t is not None:
+                cand[:, 0] -= self.lq_t[rows]
+                cand[:, 1:] -= self.lq_s[rows]
+            if self.hits is not None:
+                cand[:, 1:][self.hits[rows]] = -np.inf
+            yield rows, cand
 
 
 def sampled_softmax_loss(
@@ -78,10 +104,12 @@ def sampled_softmax_loss(
         The logit ``o_y`` of each example's true class.
     sampled_logits : array_like, shape (..., m)
         The logits ``o_{s_j}`` of the ``m`` classes drawn from the proposal
-        ``Q`` for that example (with replacement).
+        ``Q`` for that example (with replacement); ``m = 0`` leaves the true
+        class alone (loss 0).
     true_log_q, sampled_log_q : array_like, optional
-        ``log Q(y)`` and ``log Q(s_j)``, of the shapes above. Required when
-        ``correct`` is True; ignored otherwise.
+        ``log Q(y)`` and ``log Q(s_j)``, of the shapes above: ``<= 0``, ``-inf``
+        for probability 0. Required when ``correct`` is True; ignored (not
+        even checked) otherwise.
     correct : bool, optional
         Subtract ``log Q`` from every candidate logit (default True). Without
         it the loss is the plain softmax over the candidates, whose gradient
@@ -93,8 +121,24 @@ def sampled_softmax_loss(
 
     Returns
     -------
-    ndarray, shape (...)
-        ``-log_softmax(candidates)[..., 0]``.
+    ndarray or numpy scalar, shape (...)
+        ``-log_softmax(candidates)[..., 0]``, non-negative, with the IEEE
+        semantics of :func:`softmaxlab.log_softmax` over each example's
+        candidates: ``+inf`` when the true candidate is ``-inf`` or another
+        one is ``+inf`` and the true one is not, ``log(count)`` when the true
+        candidate is one of ``count`` candidates at ``+inf``, nan when every
+        candidate is ``-inf``, when one is nan, or when a ``-inf`` logit meets
+        a ``log Q = -inf`` (``-inf - (-inf)``). Other examples are unaffected;
+        an empty batch gives an empty result. The dtype follows the arrays
+        given (see :mod:`softmaxlab.nce`): float16 in, float16 out.
+
+    Raises
+    ------
+    TypeError
+        If an array argument is not a real numeric array-like (``accidental_hits``
+        not boolean), ``correct`` is not a bool, or a log Q is missing.
+    ValueError
+        If the shapes do not match, or a log Q is positive.
 
     Examples
     --------
@@ -105,9 +149,17 @@ def sampled_softmax_loss(
     >>> lq = np.log(np.full(3, 1 / 4))
     >>> bool(np.isclose(sampled_softmax_loss(o[0], o[1:], np.log(1 / 4), lq), full))
     True
+    >>> sampled_softmax_loss([np.inf, 1.0], [[np.inf], [np.nan]], correct=False)
+    array([0.69314718,        nan])
     """
-    cand, rdtype = _candidates(true_logits, sampled_logits, true_log_q, sampled_log_q, correct, accidental_hits)
-    return np.asarray(-log_softmax(cand, axis=-1)[..., 0]).astype(rdtype, copy=False)
+    candidates = _Candidates(true_logits, sampled_logits, true_log_q, sampled_log_q, correct, accidental_hits)
+    loss = np.empty(candidates.t.shape, dtype=candidates.work)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for rows, cand in candidates.blocks():
+            loss[rows] = log_softmax(cand, axis=-1)[:, 0]
+    np.negative(loss, out=loss)
+    loss += 0.0  # -0.0 (a certain true class) reads 0.0
+    return result_in_input_dtype(loss.reshape(candidates.shape), candidates.dtype)
 
 
 def sampled_softmax_grad(
@@ -134,8 +186,19 @@ def sampled_softmax_grad(
 
     Returns
     -------
-    grad_true : ndarray, shape (...)
+    grad_true : ndarray or numpy scalar, shape (...)
+        In ``[-1, 0]``.
     grad_sampled : ndarray, shape (..., m)
+        In ``[0, 1]``; 0 for accidental hits. ``w`` follows the IEEE semantics
+        of :func:`softmaxlab.softmax` over each example's candidates
+        (``+inf`` candidates share the mass; nan for an example whose
+        candidates are all ``-inf`` or hold a nan, in every entry of that
+        example).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As in :func:`sampled_softmax_loss`.
 
     Examples
     --------
@@ -144,7 +207,16 @@ def sampled_softmax_grad(
     >>> float(gt), np.round(gs, 6)
     (-0.6666666666666667, array([0.333333, 0.333333]))
     """
-    cand, rdtype = _candidates(true_logits, sampled_logits, true_log_q, sampled_log_q, correct, accidental_hits)
-    w = softmax(cand, axis=-1)
-    grad_true = np.asarray(w[..., 0] - 1).astype(rdtype, copy=False)
-    return (grad_true[()] if grad_true.ndim == 0 else grad_true), w[..., 1:].astype(rdtype, copy=False)
+    candidates = _Candidates(true_logits, sampled_logits, true_log_q, sampled_log_q, correct, accidental_hits)
+    rdtype = result_dtype(candidates.dtype)
+    grad_true = np.empty(candidates.t.shape, dtype=candidates.work)
+    grad_sampled = np.empty(candidates.s.shape, dtype=rdtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for rows, cand in candidates.blocks():
+            w = softmax(cand, axis=-1)
+            grad_true[rows] = w[:, 0] - 1
+            grad_sampled[rows] = w[:, 1:]
+    shape = candidates.shape
+    return result_in_input_dtype(grad_true.reshape(shape), candidates.dtype), grad_sampled.reshape(
+        *shape, grad_sampled.shape[-1]
+    )
