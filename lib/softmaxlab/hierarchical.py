@@ -24,13 +24,16 @@ Trees are :class:`BinaryTree` objects made by :func:`balanced_tree` or
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from softmaxlab._logistic import log_sigmoid, sigmoid
-from softmaxlab._validation import as_real_array, result_dtype, working_dtype
+from softmaxlab._validation import as_real_array, check_int, result_dtype, result_in_input_dtype, working_dtype
+from softmaxlab.nce import _promoted, _rows_per_block
 
 __all__ = [
     "BinaryTree",
@@ -80,6 +83,7 @@ class BinaryTree:
     nodes: np.ndarray = field(repr=False)
     signs: np.ndarray = field(repr=False)
     depths: np.ndarray = field(repr=False)
+    _built: bool = field(default=False, init=False, repr=False)  # made (read-only) by balanced_tree or huffman_tree
 
     @property
     def n_classes(self) -> int:
@@ -107,15 +111,74 @@ class BinaryTree:
     def average_depth(self, weights: ArrayLike) -> float:
         """The mean path length ``sum_k w_k depth_k / sum_k w_k`` under class weights ``w``.
 
+        ``weights`` must be finite, non-negative, with a positive sum, one per
+        class; weights near the float maximum are rescaled first, so their sum
+        does not overflow.
+
         Examples
         --------
         >>> huffman_tree([0.5, 0.25, 0.25]).average_depth([0.5, 0.25, 0.25])
         1.5
+        >>> balanced_tree(4).average_depth([1e308, 1e308, 1e308, 1e308])
+        2.0
         """
+        _ = self._walk  # a consistent tree
         w = _check_frequencies(weights, "weights")
         if w.shape[0] != self.n_classes:
             raise ValueError(f"weights must have length {self.n_classes}, got {w.shape[0]}")
         return float(np.dot(w, self.depths) / w.sum())
+
+    @functools.cached_property
+    def _walk(self) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
+        """How :func:`hierarchical_log_softmax` visits the tree: level by level from the root.
+
+        With ``turn`` indexing the concatenation ``[log sigmoid(s), log sigmoid(-s)]``
+        (left turns, then right turns), each level is ``(nodes, parents, turns)``:
+        the log-probability of reaching ``nodes`` is that of reaching ``parents``
+        plus that of the ``turns``. Then each leaf adds its last turn the same way.
+        Computed once per tree; a tree made by hand (not by :func:`balanced_tree`
+        or :func:`huffman_tree`) is first checked for consistency: ValueError if
+        it is not a tree or its path tables do not match its children.
+        """
+        children = self.children
+        arrays = all(isinstance(a, np.ndarray) for a in (self.children, self.nodes, self.signs, self.depths))
+        n_classes = self.n_classes if arrays and self.depths.ndim == 1 else 0
+        n_internal = n_classes - 1
+        # every node is a child once, but the root (the one class is the root when K = 1)
+        expected = np.concatenate([np.arange(-n_classes, 0), np.arange(1, n_internal)]) if n_internal else []
+        consistent = (
+            n_classes >= 1
+            and children.shape == (n_internal, 2)
+            and children.dtype.kind in "iu"
+            and np.array_equal(np.sort(children.reshape(-1)), expected)
+        )
+        levels, visited = [], 0
+        frontier = np.zeros(1 if consistent and n_internal else 0, dtype=np.int64)
+        while frontier.size:
+            visited += frontier.size
+            node, col = np.nonzero(children[frontier] >= 0)
+            kids = children[frontier][node, col].astype(np.int64)
+            if kids.size:
+                levels.append((kids, frontier[node], frontier[node] + col * n_internal))
+            frontier = kids
+        if self._built:
+            pass
+        elif consistent and visited == n_internal:  # no cycle apart from the root's tree; and the path tables agree
+            rebuilt = _tree_from_children(children.astype(np.int64), n_classes)
+            consistent = all(
+                a.shape == b.shape and np.array_equal(a, b)
+                for a, b in ((self.nodes, rebuilt.nodes), (self.signs, rebuilt.signs), (self.depths, rebuilt.depths))
+            )
+        else:
+            consistent = False
+        if not consistent:
+            raise ValueError("tree is not a consistent BinaryTree: build it with balanced_tree or huffman_tree")
+        node, col = np.nonzero(children < 0)
+        leaf = -1 - children[node, col].astype(np.int64)
+        leaf_parent = np.zeros(n_classes, dtype=np.int64)
+        leaf_turn = np.zeros(n_classes, dtype=np.int64)
+        leaf_parent[leaf], leaf_turn[leaf] = node, node + col * n_internal
+        return levels, leaf_parent, leaf_turn
 
     def __repr__(self) -> str:
         return f"BinaryTree(n_classes={self.n_classes}, max_depth={self.max_depth})"
@@ -159,25 +222,30 @@ def _tree_from_children(children: np.ndarray, n_classes: int) -> BinaryTree:
     signs = np.where(valid, np.take_along_axis(up_s, src, axis=1), 0.0)
     for a in (children, nodes, signs, depths):
         a.setflags(write=False)
-    return BinaryTree(children=children, nodes=nodes, signs=signs, depths=depths)
+    tree = BinaryTree(children=children, nodes=nodes, signs=signs, depths=depths)
+    object.__setattr__(tree, "_built", True)
+    return tree
 
 
-def _check_n_classes(n_classes: int) -> int:
-    if isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, (int, np.integer)):
-        raise TypeError(f"n_classes must be a positive int, got {n_classes!r}")
-    if n_classes < 1:
-        raise ValueError(f"n_classes must be at least 1, got {n_classes}")
-    return int(n_classes)
+#: The most classes a tree may have: its path tables take about ``16 K log2 K`` bytes, a
+#: terabyte at this size.
+MAX_CLASSES = 2**32
 
 
 def _check_frequencies(frequencies: ArrayLike, name: str = "frequencies") -> np.ndarray:
+    """Finite non-negative float64 weights with a positive sum; rescaled by a power of two if their sum overflows."""
     f = as_real_array(frequencies, name).astype(np.float64)
     if f.ndim != 1 or f.shape[0] == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array, got shape {f.shape}")
     if not np.all(np.isfinite(f)) or np.any(f < 0):
-        raise ValueError(f"{name} must be finite and non-negative")
-    if not f.sum() > 0:
+        bad = f[~(np.isfinite(f) & (f >= 0))][0]
+        raise ValueError(f"{name} must be finite (in float64) and non-negative, got {bad!r}")
+    if not np.any(f > 0):
         raise ValueError(f"{name} must have a positive sum")
+    with np.errstate(over="ignore"):
+        total = f.sum()
+    if not np.isfinite(total):  # exact: sums and comparisons keep their order, none overflows now
+        f = np.ldexp(f, -np.frexp(f.max())[1])
     return f
 
 
@@ -191,8 +259,8 @@ def balanced_tree(n_classes: int) -> BinaryTree:
     Parameters
     ----------
     n_classes : int
-        ``K >= 1``. With ``K = 1`` the tree has no internal node and the one
-        class has probability 1.
+        ``1 <= K <= 2**32`` (``MAX_CLASSES``). With ``K = 1`` the tree has no
+        internal node and the one class has probability 1.
 
     Returns
     -------
@@ -206,7 +274,7 @@ def balanced_tree(n_classes: int) -> BinaryTree:
     >>> balanced_tree(8).codes[5]
     '101'
     """
-    n_classes = _check_n_classes(n_classes)
+    n_classes = check_int(n_classes, "n_classes", minimum=1, maximum=MAX_CLASSES)
     children = np.zeros((n_classes - 1, 2), dtype=np.int64)
     # Level by level: the intervals [lo, hi) of classes still to split, numbered in order.
     lo, hi = np.array([0]), np.array([n_classes])
@@ -242,7 +310,10 @@ def huffman_tree(frequencies: ArrayLike) -> BinaryTree:
     Parameters
     ----------
     frequencies : array_like, shape (K,)
-        Non-negative, finite class counts or probabilities with a positive sum.
+        Non-negative, finite class counts or probabilities with a positive
+        sum, computed in float64. Frequencies whose sum would overflow are
+        rescaled by a power of two first: exactly, but for frequencies below
+        about 1e-308 times the largest, which may round.
 
     Returns
     -------
@@ -286,7 +357,53 @@ def huffman_tree(frequencies: ArrayLike) -> BinaryTree:
 def _check_tree(tree: BinaryTree) -> BinaryTree:
     if not isinstance(tree, BinaryTree):
         raise TypeError(f"tree must be a BinaryTree (from balanced_tree or huffman_tree), got {type(tree).__name__}")
+    _ = tree._walk  # checks a tree once: ValueError if it is not consistent
     return tree
+
+
+def _log_probabilities(scores: np.ndarray, tree: BinaryTree) -> np.ndarray:
+    """``log p(k)`` for a block of score rows ``(B, K - 1)`` in a float dtype: ``(B, K)`` in that dtype.
+
+    The log-probability of reaching each node is its parent's plus the log
+    sigmoid of the turn, level by level from the root (``O(K)`` per row, for
+    any tree), summed root first; a row holding a nan is nan throughout.
+    """
+    levels, leaf_parent, leaf_turn = tree._walk
+    turns = np.concatenate([log_sigmoid(scores), log_sigmoid(-scores)], axis=1)  # left turns, then right
+    reach = np.zeros_like(scores)
+    for nodes, parents, node_turns in levels:
+        reach[:, nodes] = reach[:, parents] + turns[:, node_turns]
+    out = reach[:, leaf_parent]
+    out += turns[:, leaf_turn]
+    out += 0.0  # a certain class reads 0.0, not -0.0
+    undefined = np.isnan(scores).any(axis=1)
+    if undefined.any():
+        out[undefined] = np.nan
+    return out
+
+
+def _hierarchical(node_scores: ArrayLike, tree: BinaryTree, exponentiate: bool) -> np.ndarray:
+    """Shared body of hierarchical_log_softmax and hierarchical_softmax, a block of rows at a time."""
+    tree = _check_tree(tree)
+    s = as_real_array(node_scores, "node_scores")
+    if s.ndim == 0 or s.shape[-1] != tree.n_internal:
+        raise ValueError(
+            f"node_scores must have last axis of length {tree.n_internal} (one per internal node), "
+            f"got shape {s.shape}"
+        )
+    work, n_classes = working_dtype(s.dtype), tree.n_classes
+    rows = math.prod(s.shape[:-1])
+    out = np.empty((rows, n_classes), dtype=result_dtype(s.dtype))
+    if n_classes == 1:
+        out.fill(1.0 if exponentiate else 0.0)
+    else:
+        s2 = s.reshape(rows, n_classes - 1)
+        step = _rows_per_block(4 * n_classes)
+        with np.errstate(invalid="ignore"):
+            for r0 in range(0, rows, step):
+                block = _log_probabilities(s2[r0 : r0 + step].astype(work, copy=False), tree)
+                out[r0 : r0 + step] = np.exp(block, out=block) if exponentiate else block
+    return out.reshape(*s.shape[:-1], n_classes)
 
 
 def hierarchical_log_softmax(node_scores: ArrayLike, tree: BinaryTree) -> np.ndarray:
@@ -295,7 +412,10 @@ def hierarchical_log_softmax(node_scores: ArrayLike, tree: BinaryTree) -> np.nda
     Parameters
     ----------
     node_scores : array_like, shape (..., K - 1)
-        One real score per internal node of ``tree``; the last axis indexes nodes.
+        One real score per internal node of ``tree``; the last axis indexes
+        nodes. Float16 is computed in float32 and returned as float16, long
+        double computed in float64 and returned as long double, integers give
+        float64.
     tree : BinaryTree
 
     Returns
@@ -304,7 +424,20 @@ def hierarchical_log_softmax(node_scores: ArrayLike, tree: BinaryTree) -> np.nda
         ``log p(k) = sum_{n on path(k)} log sigmoid(c_{k,n} s_n)``; ``exp`` of
         it sums to 1 over the last axis. Computed with ``log sigmoid(t) =
         -logaddexp(0, -t)``, so large scores neither overflow nor round to
-        ``log 0``.
+        ``log 0``, in blocks of rows, with ``O(K)`` work per row for any tree.
+        Infinite scores give the limits: a score of ``+inf`` sends all of its
+        node's mass left (log-probability ``-inf`` for the classes on the
+        right), ``-inf`` all of it right; a log-probability below the float
+        range is ``-inf``. A row holding a nan score is nan throughout (its
+        distribution is undefined); other rows are unaffected. With ``K = 1``
+        every log-probability is 0; an empty batch gives an empty result.
+
+    Raises
+    ------
+    TypeError
+        If ``node_scores`` is not a real numeric array-like or ``tree`` not a BinaryTree.
+    ValueError
+        If the last axis of ``node_scores`` does not have length ``K - 1``.
 
     Examples
     --------
@@ -316,18 +449,10 @@ def hierarchical_log_softmax(node_scores: ArrayLike, tree: BinaryTree) -> np.nda
     >>> lp = hierarchical_log_softmax([2.0, -1.0, 0.5], tree)
     >>> float(np.round(np.exp(lp).sum(), 12))
     1.0
+    >>> hierarchical_log_softmax([np.inf, 0.0, 0.0], tree)    # the root always turns left
+    array([-0.69314718, -0.69314718,        -inf,        -inf])
     """
-    tree = _check_tree(tree)
-    s = as_real_array(node_scores, "node_scores")
-    if s.ndim == 0 or s.shape[-1] != tree.n_internal:
-        raise ValueError(
-            f"node_scores must have last axis of length {tree.n_internal} (one per internal node), "
-            f"got shape {s.shape}"
-        )
-    work = working_dtype(s.dtype)
-    gathered = s.astype(work, copy=False)[..., tree.nodes] * tree.signs.astype(work)  # (..., K, D)
-    terms = np.where(tree.signs != 0, log_sigmoid(gathered), work.type(0))
-    return terms.sum(axis=-1).astype(result_dtype(s.dtype), copy=False)
+    return _hierarchical(node_scores, tree, exponentiate=False)
 
 
 def hierarchical_softmax(node_scores: ArrayLike, tree: BinaryTree) -> np.ndarray:
@@ -341,7 +466,15 @@ def hierarchical_softmax(node_scores: ArrayLike, tree: BinaryTree) -> np.ndarray
     Returns
     -------
     ndarray, shape (..., K)
-        Non-negative, summing to 1 along the last axis.
+        Non-negative, summing to 1 along the last axis; the exponential is
+        taken in the working dtype, before a float16 result is rounded. The
+        edge cases of :func:`hierarchical_log_softmax` carry over (probability
+        0 for log-probability ``-inf``, a row with a nan score nan throughout).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As in :func:`hierarchical_log_softmax`.
 
     Examples
     --------
@@ -350,7 +483,7 @@ def hierarchical_softmax(node_scores: ArrayLike, tree: BinaryTree) -> np.ndarray
     >>> np.round(p, 6)
     array([0.952574, 0.047426])
     """
-    return np.exp(hierarchical_log_softmax(node_scores, tree))
+    return _hierarchical(node_scores, tree, exponentiate=True)
 
 
 def _check_path_args(hidden, node_weights, tree, labels):
@@ -364,15 +497,45 @@ def _check_path_args(hidden, node_weights, tree, labels):
             f"node_weights must have shape ({tree.n_internal}, {h.shape[-1]}) = (internal nodes, features), "
             f"got {w.shape}"
         )
-    y = np.asarray(labels)
+    y = as_real_array(labels, "labels")
     if y.dtype.kind not in "iu":
         raise TypeError(f"labels must be integers, got dtype {y.dtype}")
     if y.shape != h.shape[:-1]:
         raise ValueError(f"labels must have shape {h.shape[:-1]} (hidden without its last axis), got {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= tree.n_classes):
         raise ValueError(f"labels must lie in [0, {tree.n_classes}), got values in [{y.min()}, {y.max()}]")
-    work = np.result_type(working_dtype(h.dtype), working_dtype(w.dtype))
-    return tree, h.astype(work, copy=False), w.astype(work, copy=False), y
+    dtype = _promoted((hidden, h), (node_weights, w))
+    size = y.size
+    return tree, h.reshape(size, h.shape[-1]), w, y.reshape(size), dtype, working_dtype(dtype)
+
+
+def _path_blocks(tree, h, w, y, work):
+    """For blocks of examples: ``(rows, h, path weight rows, signs, scores)``, in ``work``.
+
+    The path's weight rows are ``(B, D, d)``, zero in the padding; scores are
+    ``h . v_n``, ``(B, D)``. A score that overflowed only in the dot product's
+    partial sums (finite inputs, a finite true value) is recomputed from
+    inputs scaled by powers of two; one beyond the float range stays ``+-inf``.
+    """
+    depth, features = tree.max_depth, h.shape[1]
+    step = _rows_per_block(2 * max(depth, 1) * max(features, 1))
+    for r0 in range(0, y.shape[0], step):
+        rows = slice(r0, r0 + step)
+        labels = y[rows]
+        signs = tree.signs[labels].astype(work)
+        path = w[tree.nodes[labels]].astype(work, copy=False)
+        path[signs == 0] = 0
+        hb = h[rows].astype(work, copy=False)
+        scores = np.einsum("bd,bkd->bk", hb, path)  # only the path's rows are read
+        b, j = np.nonzero(~np.isfinite(scores))
+        if b.size:
+            hh, ww = hb[b], path[b, j]
+            finite = np.isfinite(hh).all(axis=1) & np.isfinite(ww).all(axis=1)
+            b, j, hh, ww = b[finite], j[finite], hh[finite], ww[finite]
+            eh, ew = np.frexp(np.abs(hh).max(axis=1))[1], np.frexp(np.abs(ww).max(axis=1))[1]
+            dots = np.einsum("nd,nd->n", np.ldexp(hh, -eh[:, None]), np.ldexp(ww, -ew[:, None]))
+            scores[b, j] = np.ldexp(dots, eh + ew)
+        yield rows, hb, path, signs, scores
 
 
 def hierarchical_log_prob(
@@ -396,8 +559,23 @@ def hierarchical_log_prob(
 
     Returns
     -------
-    ndarray, shape (...)
-        The log-likelihood of each label.
+    ndarray or numpy scalar, shape (...)
+        The log-likelihood of each label, ``<= 0``, in the promoted dtype of
+        ``hidden`` and ``node_weights`` (float16 computed in float32 and
+        returned as float16, long double in float64 and returned as long
+        double, integers as float64). A score beyond the float range is
+        ``+-inf`` and gives the limit (log-probability 0 or ``-inf``); a nan
+        in a score on the path (a nan input, or ``inf * 0`` and ``inf - inf``
+        inside the dot product) gives nan for that example only; entries off
+        the path are never read. An empty batch gives an empty result.
+
+    Raises
+    ------
+    TypeError
+        If ``hidden`` or ``node_weights`` is not a real numeric array-like,
+        ``labels`` not integers, or ``tree`` not a BinaryTree.
+    ValueError
+        If the shapes do not match or a label is outside ``[0, K)``.
 
     Examples
     --------
@@ -410,11 +588,14 @@ def hierarchical_log_prob(
     >>> bool(np.allclose(hierarchical_log_prob(h, V, tree, y), all_classes[np.arange(3), y]))
     True
     """
-    tree, h, w, y = _check_path_args(hidden, node_weights, tree, labels)
-    nodes, signs = tree.nodes[y], tree.signs[y].astype(h.dtype)  # (..., D)
-    scores = np.einsum("...d,...kd->...k", h, w[nodes])  # only the path's rows are read
-    terms = np.where(signs != 0, log_sigmoid(signs * scores), h.dtype.type(0))
-    return terms.sum(axis=-1)
+    tree, h, w, y, dtype, work = _check_path_args(hidden, node_weights, tree, labels)
+    out = np.empty(y.shape, dtype=work)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for rows, _, _, signs, scores in _path_blocks(tree, h, w, y, work):
+            terms = log_sigmoid(signs * scores)
+            terms[signs == 0] = 0
+            out[rows] = terms.sum(axis=-1)
+    return result_in_input_dtype(out.reshape(np.shape(labels)), dtype)
 
 
 def hierarchical_log_prob_grad(
@@ -442,6 +623,18 @@ def hierarchical_log_prob_grad(
         only the rows on the labels' paths are non-zero (a trainer would
         update just those ``depth`` rows in place).
 
+        Both in the dtype of :func:`hierarchical_log_prob`. A score beyond the
+        float range gives its limit (a turn taken for sure contributes
+        exactly 0, whatever the size of ``hidden`` and the weights); nan
+        scores give nan in the entries they reach; the sums themselves are
+        plain floating-point sums, ``+-inf`` (or nan, with both signs) only
+        where one overflows.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As in :func:`hierarchical_log_prob`.
+
     Examples
     --------
     >>> import numpy as np
@@ -453,12 +646,15 @@ def hierarchical_log_prob_grad(
            [0.5, 0. ],
            [0. , 0. ]])
     """
-    tree, h, w, y = _check_path_args(hidden, node_weights, tree, labels)
-    nodes, signs = tree.nodes[y], tree.signs[y].astype(h.dtype)
-    rows = w[nodes]  # (..., D, d)
-    scores = np.einsum("...d,...kd->...k", h, rows)
-    ds = signs * sigmoid(-signs * scores)  # c * sigmoid(-c s); 0 in the padding
-    grad_hidden = np.einsum("...k,...kd->...d", ds, rows)
-    grad_w = np.zeros_like(w)
-    np.add.at(grad_w, nodes.reshape(-1), (ds[..., None] * h[..., None, :]).reshape(-1, w.shape[1]))
-    return grad_hidden, grad_w
+    tree, h, w, y, dtype, work = _check_path_args(hidden, node_weights, tree, labels)
+    grad_hidden = np.empty(h.shape, dtype=result_dtype(dtype))
+    grad_w = np.zeros(w.shape, dtype=work)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for rows, hb, path, signs, scores in _path_blocks(tree, h, w, y, work):
+            ds = signs * sigmoid(-signs * scores)  # c * sigmoid(-c s)
+            on_path = signs != 0
+            ds[~on_path] = 0
+            grad_hidden[rows] = np.einsum("bk,bkd->bd", ds, path)
+            example, _ = np.nonzero(on_path)
+            np.add.at(grad_w, tree.nodes[y[rows]][on_path], ds[on_path][:, None] * hb[example])
+    return grad_hidden.reshape(np.shape(hidden)), result_in_input_dtype(grad_w, dtype)
