@@ -71,7 +71,7 @@ def test_bad_input_is_named():
         boltzmann_bandit(MEANS, [1.0, 2.0], 10)
     with pytest.raises(ValueError, match="n_steps"):
         boltzmann_bandit(MEANS, 1.0, 0)
-    with pytest.raises(ValueError, match="n_runs"):
+    with pytest.raises(TypeError, match="n_runs"):
         boltzmann_bandit(MEANS, 1.0, 10, n_runs=2.5)
     with pytest.raises(ValueError, match="reward_sd"):
         boltzmann_bandit(MEANS, 1.0, 10, reward_sd=-1.0)
@@ -79,3 +79,11 @@ def test_bad_input_is_named():
         boltzmann_bandit(MEANS, 1.0, 10, initial_value=np.inf)
     with pytest.raises(TypeError, match="rng"):
         boltzmann_bandit(MEANS, 1.0, 10, rng="seed")
+
+
+def test_a_tiny_temperature_is_greedy_without_overflow():
+    """Q / T overflows for T = 1e-310; the logits are shifted by the largest estimate first."""
+    res = boltzmann_bandit([1.0, 2.0], 1e-310, 30, rng=4, n_runs=10, reward_sd=0.0, initial_value=5.0)
+    reference = boltzmann_bandit([1.0, 2.0], 1e-6, 30, rng=4, n_runs=10, reward_sd=0.0, initial_value=5.0)
+    for x, y in zip(res, reference):
+        np.testing.assert_array_equal(x, y)

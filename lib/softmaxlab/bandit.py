@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from softmaxlab._validation import as_real_array
+from softmaxlab._validation import as_real_array, check_int, check_real
 from softmaxlab.gumbel import as_generator, gumbel_max_sample
 
 __all__ = ["BanditResult", "boltzmann_bandit"]
@@ -35,10 +35,39 @@ class BanditResult(NamedTuple):
     """Fraction of runs that pulled a best arm at each step."""
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+#: Largest magnitude of ``arm_means``, ``reward_sd`` and ``initial_value``: rewards
+#: ``mu + reward_sd z`` (``|z| < 40``), their differences with the estimates and the
+#: averages over runs then stay far inside the float range.
+MAX_MAGNITUDE = 1e300
+
+#: Beyond this magnitude of ``Q / T`` the Gumbel noise (of order 1) would be rounded
+#: away; the logits are then shifted by each run's largest estimate first.
+_SHIFT_LOGITS = 2.0**32
+
+
+def _temperatures(temperature, n_steps: int) -> np.ndarray:
+    """The temperature of every step, shape ``(n_steps,)``: a positive finite number, or a schedule of them."""
+    if not isinstance(temperature, np.ndarray) and np.ndim(temperature) == 0 and not isinstance(temperature, (list, tuple)):
+        return np.full(n_steps, check_real(temperature, "temperature", positive=True))
+    temps = as_real_array(temperature, "temperature")
+    if temps.dtype.kind == "b":
+        raise TypeError("temperature must hold real numbers, not booleans")
+    if temps.ndim == 0:
+        return np.full(n_steps, check_real(temps, "temperature", positive=True))
+    if temps.shape != (n_steps,):
+        raise ValueError(f"temperature must be a number or have shape ({n_steps},), got shape {temps.shape}")
+    temps = temps.astype(np.float64)
+    if not np.all(np.isfinite(temps) & (temps > 0)):
+        raise ValueError("temperature must be positive and finite at every step")
+    return temps
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of finite values, without the sum overflowing."""
+    mean = values.mean()
+    if not np.isfinite(mean):
+        mean = (values / values.size).sum()
+    return float(mean)
 
 
 def boltzmann_bandit(
@@ -60,25 +89,43 @@ def boltzmann_bandit(
     Parameters
     ----------
     arm_means : array_like
-        The true mean reward ``mu_a`` of each of the ``K >= 2`` arms.
+        The true mean reward ``mu_a`` of each of the ``K >= 2`` arms: finite,
+        at most :data:`MAX_MAGNITUDE` (``1e300``) in magnitude.
     temperature : float or array_like
-        ``T > 0``, or a schedule of ``n_steps`` positive temperatures (annealing).
+        ``T > 0`` (finite), or a schedule of ``n_steps`` such temperatures
+        (annealing). As ``T -> 0`` the agent pulls an arm of highest estimate
+        (ties at random); tiny temperatures such as ``1e-310`` are fine, as
+        the logits are shifted by the largest estimate before ``Q / T`` could
+        overflow.
     n_steps : int
-        Pulls per run.
+        Pulls per run, ``>= 1``.
     rng : numpy.random.Generator or int or None, optional
-        Source of randomness, or a seed.
+        Source of randomness, or a non-negative seed.
     n_runs : int, optional
-        Independent runs, simulated together and averaged.
+        Independent runs (``>= 1``), simulated together and averaged.
     reward_sd : float, optional
-        Standard deviation of the reward noise (``>= 0``).
+        Standard deviation of the reward noise, in ``[0, 1e300]``.
     initial_value : float, optional
         The estimates ``Q_a`` before any pull (optimistic values encourage
-        early exploration).
+        early exploration), in ``[-1e300, 1e300]``.
 
     Returns
     -------
     BanditResult
-        ``(reward, regret, optimal)``, each of shape ``(n_steps,)``.
+        ``(reward, regret, optimal)``, each of shape ``(n_steps,)``, float64.
+
+    Raises
+    ------
+    TypeError
+        If an argument is of the wrong type: ``n_steps`` or ``n_runs`` not an
+        integer, ``temperature``, ``reward_sd`` or ``initial_value`` not a real
+        number (booleans, strings, None and arrays are refused), ``arm_means``
+        not a real numeric array, ``rng`` not a generator, seed or None.
+    ValueError
+        If a value is out of range: ``arm_means`` not 1-d with at least 2
+        finite entries, any magnitude above ``1e300``, a temperature not
+        positive and finite (or a schedule of the wrong length), ``n_steps``
+        or ``n_runs`` below 1, ``reward_sd`` negative.
 
     Examples
     --------
@@ -95,24 +142,17 @@ def boltzmann_bandit(
     mu = as_real_array(arm_means, "arm_means").astype(np.float64)
     if mu.ndim != 1 or mu.size < 2 or not np.all(np.isfinite(mu)):
         raise ValueError(f"arm_means must be a 1-d array of at least 2 finite means, got shape {mu.shape}")
-    n_steps = _positive_int(n_steps, "n_steps")
-    n_runs = _positive_int(n_runs, "n_runs")
-    temps = as_real_array(temperature, "temperature").astype(np.float64)
-    if temps.ndim == 0:
-        temps = np.full(n_steps, float(temps))
-    if temps.shape != (n_steps,):
-        raise ValueError(f"temperature must be a number or have shape ({n_steps},), got shape {temps.shape}")
-    if not np.all(np.isfinite(temps) & (temps > 0)):
-        raise ValueError("temperature must be positive and finite at every step")
-    sd = float(reward_sd)
-    if not (np.isfinite(sd) and sd >= 0):
-        raise ValueError(f"reward_sd must be a finite number >= 0, got {reward_sd!r}")
-    if not np.isfinite(initial_value):
-        raise ValueError(f"initial_value must be finite, got {initial_value!r}")
+    if np.abs(mu).max() > MAX_MAGNITUDE:
+        raise ValueError(f"arm_means must be at most {MAX_MAGNITUDE:g} in magnitude, got {np.abs(mu).max():g}")
+    n_steps = check_int(n_steps, "n_steps", minimum=1, maximum=np.iinfo(np.intp).max)
+    n_runs = check_int(n_runs, "n_runs", minimum=1, maximum=np.iinfo(np.intp).max)
+    temps = _temperatures(temperature, n_steps)
+    sd = check_real(reward_sd, "reward_sd", nonnegative=True, maximum=MAX_MAGNITUDE)
+    initial = check_real(initial_value, "initial_value", minimum=-MAX_MAGNITUDE, maximum=MAX_MAGNITUDE)
     gen = as_generator(rng)
 
     k = mu.size
-    q = np.full((n_runs, k), float(initial_value))
+    q = np.full((n_runs, k), initial)
     counts = np.zeros((n_runs, k))
     rows = np.arange(n_runs)
     best = mu.max()
@@ -121,11 +161,16 @@ def boltzmann_bandit(
     step_regret = np.empty(n_steps)
     optimal = np.empty(n_steps)
     for t in range(n_steps):
-        arms = gumbel_max_sample(q / temps[t], gen)
+        with np.errstate(over="ignore"):
+            logits = q / temps[t]
+        if not np.abs(logits).max() < _SHIFT_LOGITS:  # softmax(Q / T) = softmax((Q - max Q) / T)
+            with np.errstate(over="ignore"):
+                logits = (q - q.max(axis=1, keepdims=True)) / temps[t]
+        arms = gumbel_max_sample(logits, gen)
         r = gen.normal(mu[arms], sd)
         counts[rows, arms] += 1
         q[rows, arms] += (r - q[rows, arms]) / counts[rows, arms]
-        reward[t] = r.mean()
-        step_regret[t] = best - mu[arms].mean()
+        reward[t] = _mean(r)
+        step_regret[t] = best - _mean(mu[arms])
         optimal[t] = is_best[arms].mean()
     return BanditResult(reward, np.cumsum(step_regret), optimal)
