@@ -84,10 +84,12 @@ def test_zero_steps_only_records_the_start():
 
 def test_bad_arguments():
     X, y = blobs()
-    with pytest.raises(ValueError, match="n_classes must be at least 2"):
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 2"):
         SoftmaxRegression(2, 1)
-    with pytest.raises(TypeError, match="n_features must be an int"):
+    with pytest.raises(TypeError, match="n_features must be an integer"):
         SoftmaxRegression(2.0, 3)
+    with pytest.raises(TypeError, match="loss must be one of"):
+        SoftmaxRegression(2, 3, loss=["cross_entropy"])
     with pytest.raises(ValueError, match="loss must be one of"):
         SoftmaxRegression(2, 3, loss="hinge")
     with pytest.raises(ValueError, match="l2 must be a non-negative"):
@@ -107,3 +109,22 @@ def test_bad_arguments():
         model.fit(X, y, X_val=X)
     with pytest.raises(ValueError, match="X_val must have shape"):
         model.fit(X, y, X_val=X[:, :1], y_val=y)
+    with pytest.raises(ValueError, match="X must be finite"):
+        model.fit(np.where(X > 0, np.nan, X), y)
+    with pytest.raises(ValueError, match="X must have at least one row"):
+        model.fit(X[:0], y[:0])
+    model.weights = np.zeros((3, 3))
+    with pytest.raises(ValueError, match=r"weights must have shape \(2, 3\)"):
+        model.predict(X)
+
+
+def test_nan_logits_give_no_class():
+    """X W + b is nan where its terms overflow with opposite signs (how BLAS orders them decides which
+    inputs do); no class is then the most probable, and no accuracy can be counted."""
+    from softmaxlab.regression import _accuracy, _most_probable
+
+    logits = np.array([[0.0, 1.0], [np.nan, np.inf]])
+    with pytest.raises(ValueError, match="nan in row 1"):
+        _most_probable(logits)
+    assert np.isnan(_accuracy(logits, np.array([1, 1])))
+    np.testing.assert_array_equal(_most_probable(logits[:1]), [1])

@@ -10,13 +10,10 @@ autodiff, no optimiser library, so every step can be read.
 
 from __future__ import annotations
 
-import math
-from numbers import Integral, Real
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from softmaxlab._validation import as_real_array
+from softmaxlab._validation import as_real_array, check_int, check_real
 from softmaxlab.core import softmax
 from softmaxlab.losses import (
     cross_entropy,
@@ -27,27 +24,41 @@ from softmaxlab.losses import (
 
 __all__ = ["SoftmaxRegression"]
 
+#: Largest size or step count accepted (a numpy index).
+_MAX_SIZE = int(np.iinfo(np.intp).max)
+
 _LOSSES = {
     "cross_entropy": (cross_entropy, cross_entropy_grad),
     "squared_error": (softmax_squared_error, softmax_squared_error_grad),
 }
 
 
-def _positive_int(value: int, name: str, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
-    return int(value)
+def _check_loss(loss: str) -> str:
+    if not isinstance(loss, str):
+        raise TypeError(f"loss must be one of {sorted(_LOSSES)} (a string), got {loss!r}")
+    if loss not in _LOSSES:
+        raise ValueError(f"loss must be one of {sorted(_LOSSES)}, got {loss!r}")
+    return loss
 
 
-def _non_negative_float(value: float, name: str, *, positive: bool = False) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ValueError(f"{name} must be a {'positive' if positive else 'non-negative'} finite number, got {value!r}")
-    return value
+def _affine(X: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``X W + b``; an overflow gives +-inf or nan, silently."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return X @ weights + bias
+
+
+def _most_probable(logits: np.ndarray) -> np.ndarray:
+    if np.isnan(logits).any():
+        row = int(np.argwhere(np.isnan(logits))[0, 0])
+        raise ValueError(f"X W + b is nan in row {row} (its terms overflow): no class is the most probable")
+    return np.argmax(logits, axis=-1)
+
+
+def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
+    """The fraction of rows whose largest logit is at the label; nan if any logit is nan."""
+    if np.isnan(logits).any():
+        return float("nan")
+    return float(np.mean(np.argmax(logits, axis=-1) == y))
 
 
 class SoftmaxRegression:
@@ -101,25 +112,46 @@ class SoftmaxRegression:
     """
 
     def __init__(self, n_features: int, n_classes: int, *, loss: str = "cross_entropy", l2: float = 0.0) -> None:
-        self.n_features = _positive_int(n_features, "n_features")
-        self.n_classes = _positive_int(n_classes, "n_classes", minimum=2)
-        if loss not in _LOSSES:
-            raise ValueError(f"loss must be one of {sorted(_LOSSES)}, got {loss!r}")
-        self.loss_name = loss
-        self.l2 = _non_negative_float(l2, "l2")
+        self.n_features = check_int(n_features, "n_features", minimum=1)
+        self.n_classes = check_int(n_classes, "n_classes", minimum=2)
+        if self.n_features * self.n_classes > _MAX_SIZE // 8:
+            raise ValueError(
+                f"n_features x n_classes = {self.n_features} x {self.n_classes} weights do not fit in memory"
+            )
+        self.loss_name = _check_loss(loss)
+        self.l2 = check_real(l2, "l2", nonnegative=True)
         self.weights = np.zeros((self.n_features, self.n_classes))
         self.bias = np.zeros(self.n_classes)
         self.history: dict[str, list[float]] = {}
 
     # ------------------------------------------------------------------ checks
     def _inputs(self, X: ArrayLike, name: str = "X") -> np.ndarray:
-        arr = as_real_array(X, name).astype(np.float64, copy=False)
+        arr = as_real_array(X, name)
         if arr.ndim != 2 or arr.shape[1] != self.n_features:
             raise ValueError(f"{name} must have shape (n_samples, {self.n_features}), got {arr.shape}")
+        arr = arr.astype(np.float64, copy=False)
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite (no nan or inf)")
+        self._parameters()
         return arr
 
+    def _parameters(self) -> None:
+        """The weights and bias, which a caller may assign, must have the model's shapes and be finite
+        (they are then held as float64 arrays)."""
+        for name, shape in (("weights", (self.n_features, self.n_classes)), ("bias", (self.n_classes,))):
+            arr = as_real_array(getattr(self, name), name)
+            if arr.shape != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(f"{name} must be finite (no nan or inf)")
+            if not (isinstance(getattr(self, name), np.ndarray) and arr.dtype == np.float64):
+                setattr(self, name, arr.astype(np.float64))
+
     def _labels(self, y: ArrayLike, n: int, name: str = "y") -> np.ndarray:
-        arr = np.asarray(y)
+        try:
+            arr = np.asarray(y)
+        except (TypeError, ValueError) as exc:  # ragged lists and the like
+            raise TypeError(f"{name} must be an array of integer class labels: {exc}") from None
         if arr.dtype.kind not in "iu":
             raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
         if arr.shape != (n,):
@@ -130,21 +162,26 @@ class SoftmaxRegression:
 
     # ------------------------------------------------------------------ model
     def logits(self, X: ArrayLike) -> np.ndarray:
-        """The scores ``X W + b``, shape ``(n_samples, n_classes)``."""
-        return self._inputs(X) @ self.weights + self.bias
+        """The scores ``X W + b``, shape ``(n_samples, n_classes)`` (``+-inf`` or nan where they overflow)."""
+        return _affine(self._inputs(X), self.weights, self.bias)
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities ``softmax(X W + b)``; each row sums to 1."""
         return softmax(self.logits(X), axis=-1)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """The most probable class of each row of ``X``."""
-        return np.argmax(self.logits(X), axis=-1)
+        """The most probable class of each row of ``X`` (the first one on a tie).
+
+        Raises ValueError where ``X W + b`` is nan (its terms overflow with
+        opposite signs), as no class is then the most probable.
+        """
+        return _most_probable(self.logits(X))
 
     def accuracy(self, X: ArrayLike, y: ArrayLike) -> float:
-        """The fraction of rows of ``X`` whose predicted class is ``y``."""
+        """The fraction of rows of ``X`` whose predicted class is ``y`` (nan for no rows)."""
         X = self._inputs(X)
-        return float(np.mean(self.predict(X) == self._labels(y, len(X))))
+        y = self._labels(y, len(X))
+        return float(np.mean(self.predict(X) == y)) if len(X) else float("nan")
 
     def loss(self, X: ArrayLike, y: ArrayLike) -> float:
         """The training objective: the mean loss over the rows plus the weight decay."""
@@ -158,11 +195,13 @@ class SoftmaxRegression:
 
     def _loss(self, logits: np.ndarray, y: np.ndarray) -> float:
         value = float(_LOSSES[self.loss_name][0](logits, y))
-        return value + 0.5 * self.l2 * float(np.sum(self.weights**2))
+        with np.errstate(over="ignore"):
+            return value + 0.5 * self.l2 * float(np.sum(self.weights**2))
 
     def _gradients(self, X: np.ndarray, logits: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         g = _LOSSES[self.loss_name][1](logits, y)  # d loss / d logits
-        return X.T @ g + self.l2 * self.weights, g.sum(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return X.T @ g + self.l2 * self.weights, g.sum(axis=0)
 
     def fit(
         self,
@@ -195,25 +234,29 @@ class SoftmaxRegression:
             ``self``, with :attr:`history` holding ``n_steps + 1`` entries per curve.
         """
         X = self._inputs(X)
+        if len(X) == 0:
+            raise ValueError("X must have at least one row (sample) to fit on")
         y = self._labels(y, len(X))
-        learning_rate = _non_negative_float(learning_rate, "learning_rate", positive=True)
-        n_steps = _positive_int(n_steps, "n_steps", minimum=0)
+        learning_rate = check_real(learning_rate, "learning_rate", positive=True)
+        n_steps = check_int(n_steps, "n_steps", minimum=0)
         validate = X_val is not None or y_val is not None
         if validate:
             if X_val is None or y_val is None:
                 raise ValueError("X_val and y_val must be given together")
             X_val = self._inputs(X_val, "X_val")
+            if len(X_val) == 0:
+                raise ValueError("X_val must have at least one row (sample)")
             y_val = self._labels(y_val, len(X_val), "y_val")
         keys = ["loss", "accuracy"] + (["val_loss", "val_accuracy"] if validate else [])
         self.history = {key: [] for key in keys}
         for step in range(n_steps + 1):
-            logits = X @ self.weights + self.bias
+            logits = _affine(X, self.weights, self.bias)
             self.history["loss"].append(self._loss(logits, y))
-            self.history["accuracy"].append(float(np.mean(np.argmax(logits, axis=-1) == y)))
+            self.history["accuracy"].append(_accuracy(logits, y))
             if validate:
-                val_logits = X_val @ self.weights + self.bias
+                val_logits = _affine(X_val, self.weights, self.bias)
                 self.history["val_loss"].append(self._loss(val_logits, y_val))
-                self.history["val_accuracy"].append(float(np.mean(np.argmax(val_logits, axis=-1) == y_val)))
+                self.history["val_accuracy"].append(_accuracy(val_logits, y_val))
             if step == n_steps:
                 break
             d_weights, d_bias = self._gradients(X, logits, y)
