@@ -61,6 +61,10 @@ MAX_SPINS = 2**53
 #: error bound is larger, it returns nan (see :func:`ising_ring_thermodynamics`).
 HEAT_CAPACITY_RTOL = 1e-6
 
+#: Temperatures handled at once: the transfer method holds a few dozen numbers per temperature,
+#: so long temperature arrays are done in blocks of this many.
+_T_BLOCK = 1 << 12
+
 #: Couplings and fields up to this magnitude are used as given; larger ones are scaled down by a
 #: power of two together with the temperature (every per-spin quantity scales exactly).
 _MAX_SCALE = 2.0**1000
@@ -110,7 +114,7 @@ def _temperatures(temperature: ArrayLike) -> tuple[np.ndarray, np.dtype]:
     if t.dtype.kind == "b":
         raise TypeError("temperature must hold real numbers, not booleans")
     out = result_dtype(t.dtype)
-    t = t.astype(np.float64)
+    t = t.astype(np.float64, copy=False)
     if not np.all(np.isfinite(t) & (t > 0)):
         bad = t[~(np.isfinite(t) & (t > 0))].reshape(-1)[0]
         raise ValueError(f"temperature must be positive and finite everywhere, got {bad!r}")
@@ -238,6 +242,18 @@ def ising_ring_energy(spins: ArrayLike, coupling: float = 1.0, field: float = 0.
         out[r0 : r0 + step] = energy
     res = out.reshape(s.shape[:-1])
     return res[()] if res.ndim == 0 else res
+
+
+def _in_blocks(method, n, t: np.ndarray, J: float, h: float, keep: tuple[int, ...]) -> list[np.ndarray]:
+    """The results ``keep`` of ``method(n, t, J, h)`` (``log Z``, free energy, energy, heat capacity,
+    magnetisation, shaped like ``t``), computed a block of :data:`_T_BLOCK` temperatures at a time."""
+    flat = t.reshape(-1)
+    outs = [np.empty(flat.size) for _ in keep]
+    for i0 in range(0, flat.size, _T_BLOCK):
+        parts = method(n, flat[i0 : i0 + _T_BLOCK], J, h)
+        for out, k in zip(outs, keep):
+            out[i0 : i0 + _T_BLOCK] = parts[k]
+    return [out.reshape(t.shape) for out in outs]
 
 
 def _enumerated(n: int, t: np.ndarray, J: float, h: float):
@@ -554,11 +570,11 @@ def ising_ring_log_partition(
     if _check_method(method) == "enumerate":
         if n > MAX_ENUMERATED_SPINS:
             raise ValueError(f"n must be at most {MAX_ENUMERATED_SPINS} to enumerate 2**n states, got {n}")
-        log_z = _enumerated(n, t, J, h)[0]
+        (log_z,) = _in_blocks(_enumerated, n, t, J, h, (0,))
     else:
-        log_z = _transfer(n, t, J, h)[0]
+        (log_z,) = _in_blocks(_transfer, n, t, J, h, (0,))
     with np.errstate(over="ignore"):
-        return result_in_input_dtype(np.asarray(log_z, dtype=np.float64), dtype)
+        return result_in_input_dtype(log_z, dtype)
 
 
 def ising_ring_thermodynamics(
@@ -662,15 +678,16 @@ def ising_ring_thermodynamics(
             raise ValueError("n must be finite for method='enumerate' (use method='transfer' for n = inf)")
         if n > MAX_ENUMERATED_SPINS:
             raise ValueError(f"n must be at most {MAX_ENUMERATED_SPINS} to enumerate 2**n states, got {n}")
-        _, f, energy, heat, magnet = _enumerated(n, t, J, h)
+        f, energy, heat, magnet = _in_blocks(_enumerated, n, t, J, h, (1, 2, 3, 4))
     else:
-        _, f, energy, heat, magnet = _transfer(n, t, J, h)
-    with np.errstate(over="ignore", invalid="ignore"):
-        f = f / scale
-        energy = energy / scale
+        f, energy, heat, magnet = _in_blocks(_transfer, n, t, J, h, (1, 2, 3, 4))
+    if scale != 1.0:
+        with np.errstate(over="ignore"):
+            f /= scale
+            energy /= scale
 
     def out(x):
         with np.errstate(over="ignore"):
-            return result_in_input_dtype(np.asarray(x, dtype=np.float64), dtype)
+            return result_in_input_dtype(x, dtype)
 
     return IsingThermodynamics(out(f), out(energy), out(heat), out(magnet))
