@@ -399,7 +399,7 @@ def _hierarchical(node_scores: ArrayLike, tree: BinaryTree, exponentiate: bool) 
     else:
         s2 = s.reshape(rows, n_classes - 1)
         step = _rows_per_block(4 * n_classes)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):  # log-probabilities beyond the range: -inf
             for r0 in range(0, rows, step):
                 block = _log_probabilities(s2[r0 : r0 + step].astype(work, copy=False), tree)
                 out[r0 : r0 + step] = np.exp(block, out=block) if exponentiate else block
@@ -655,6 +655,13 @@ def hierarchical_log_prob_grad(
             on_path = signs != 0
             ds[~on_path] = 0
             grad_hidden[rows] = np.einsum("bk,bkd->bd", ds, path)
+            # d/d v_n = sum over the block's examples b of A[n, b] h_b, with A[n, b] = ds of b's turn at n
             example, _ = np.nonzero(on_path)
-            np.add.at(grad_w, tree.nodes[y[rows]][on_path], ds[on_path][:, None] * hb[example])
+            nodes, slot = np.unique(tree.nodes[y[rows]][on_path], return_inverse=True)
+            a = np.zeros((nodes.size, hb.shape[0]), dtype=work)
+            a[slot, example] = ds[on_path]  # a path visits a node once: no repeated (slot, example)
+            if np.isfinite(hb).all():
+                grad_w[nodes] += a @ hb
+            else:  # 0 * inf in the product would reach nodes off the example's path: add one by one
+                np.add.at(grad_w, nodes[slot], ds[on_path][:, None] * hb[example])
     return grad_hidden.reshape(np.shape(hidden)), result_in_input_dtype(grad_w, dtype)

@@ -26,8 +26,10 @@ array arguments' dtypes (a Python ``int`` or ``float`` does not widen it, as
 in numpy's own arithmetic), mapped as in the core: float16 is computed in
 float32 and returned as float16, long double computed in float64 and returned
 as long double, integers and booleans give float64; a 0-d result is a numpy
-scalar. The work is done in blocks of about ``softmaxlab.core.BLOCK_BYTES``,
-so the only allocations of the input's size are the results.
+scalar. The work is done in blocks of about ``softmaxlab.core.BLOCK_BYTES``:
+the only allocations of the input's size are the results (and, for a
+per-example loss, a C-ordered copy of an input that is neither C- nor
+Fortran-contiguous).
 """
 
 from __future__ import annotations

@@ -130,7 +130,11 @@ def sampled_softmax_loss(
         candidate is ``-inf``, when one is nan, or when a ``-inf`` logit meets
         a ``log Q = -inf`` (``-inf - (-inf)``). Other examples are unaffected;
         an empty batch gives an empty result. The dtype follows the arrays
-        given (see :mod:`softmaxlab.nce`): float16 in, float16 out.
+        given (see :mod:`softmaxlab.nce`): float16 in, float16 out. As
+        :func:`softmaxlab.log_softmax` is accurate for its rounded
+        differences, this is for the corrected logits ``o - log Q`` rounded to
+        the working dtype: a ``log Q`` far larger in size than the logits'
+        differences (``-1e308``, say) leaves little of them.
 
     Raises
     ------
