@@ -31,6 +31,9 @@ from softmaxlab.sparse import entmax15, entmax15_jacobian, entmax15_jvp, entmax1
 from softmaxlab.attention import MemoryTraffic, scaled_dot_product_attention
 from softmaxlab.online import SoftmaxState, merge, online_logsumexp, online_softmax, softmax_state, tiled_attention
 
+# Chapter 4's sections: the probabilistic readings of softmax, and estimating Z.
+from softmaxlab.graphical import ising_ring_gibbs, ising_spin_conditional
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -44,4 +47,5 @@ __all__ = [
     "ising_ring_log_partition", "ising_ring_thermodynamics", "IsingThermodynamics", "boltzmann_bandit", "BanditResult",
     "gumbel_max_sample", "gumbel_softmax", "hardmax", "softmin", "smooth_min",
     "BinaryTree", "balanced_tree", "huffman_tree", "hierarchical_softmax", "hierarchical_log_softmax", "hierarchical_log_prob", "hierarchical_log_prob_grad", "sampled_softmax_loss", "sampled_softmax_grad", "nce_logits", "nce_loss", "nce_grad", "unigram_noise", "negative_sampling_loss", "negative_sampling_grad", "shifted_pmi", "sparsemax", "sparsemax_threshold", "sparsemax_jacobian", "sparsemax_jvp", "entmax15", "entmax15_threshold", "entmax15_jacobian", "entmax15_jvp", "entmax_bisect", "MemoryTraffic", "scaled_dot_product_attention", "SoftmaxState", "softmax_state", "merge", "online_softmax", "online_logsumexp", "tiled_attention",
+    "ising_spin_conditional", "ising_ring_gibbs",
 ]

@@ -17,5 +17,7 @@ from softmaxlab.symbolic.exercises import *  # noqa: F401,F403
 from softmaxlab.symbolic.exercises import __all__ as _exercises_all
 from softmaxlab.symbolic.variants import *  # noqa: F401,F403
 from softmaxlab.symbolic.variants import __all__ as _variants_all
+from softmaxlab.symbolic.graphical import *  # noqa: F401,F403
+from softmaxlab.symbolic.graphical import __all__ as _graphical_all
 
-__all__ = [*_definition_all, *_derivatives_all, *_thermo_all, *_argmax_all, *_exercises_all, *_variants_all]
+__all__ = [*_definition_all, *_derivatives_all, *_thermo_all, *_argmax_all, *_exercises_all, *_variants_all, *_graphical_all]
