@@ -266,6 +266,13 @@ def balanced_tree(n_classes: int) -> BinaryTree:
     -------
     BinaryTree
 
+    Raises
+    ------
+    TypeError
+        If ``n_classes`` is not an integer (booleans and floats such as ``4.0`` are not).
+    ValueError
+        If ``n_classes`` is outside ``[1, 2**32]``.
+
     Examples
     --------
     >>> tree = balanced_tree(5)
@@ -318,6 +325,16 @@ def huffman_tree(frequencies: ArrayLike) -> BinaryTree:
     Returns
     -------
     BinaryTree
+        Zero frequencies are allowed (their classes get the longest codes);
+        a single class gives the tree with no internal node.
+
+    Raises
+    ------
+    TypeError
+        If ``frequencies`` is not a real numeric array-like.
+    ValueError
+        If it is not 1-D and non-empty, has a negative, nan or infinite entry
+        (in float64: a long double beyond its range is infinite), or sums to 0.
 
     Examples
     --------

@@ -273,9 +273,13 @@ def shifted_pmi(cooccurrence: ArrayLike, k: int, power: float = 0.75) -> np.ndar
     Returns
     -------
     ndarray, shape (W, C)
-        Finite wherever ``N[w, c] > 0``: sums that would overflow (counts
-        near the float maximum) and noise probabilities that would underflow
-        (a large power) are taken in log space.
+        Finite wherever ``N[w, c] > 0`` (unless the value itself is beyond
+        the float range, as a power near the float maximum can make it):
+        sums that would overflow (counts near the float maximum) and noise
+        probabilities that would underflow (a large power) are taken in log
+        space. Where ``N / (N_w P_n)`` leaves the float range the value is
+        formed from logarithms, accurate to about ``1e-16`` times their size
+        (``log N``, ``log N_w`` and ``log P_n``) rather than to a few ulp.
 
     Raises
     ------
