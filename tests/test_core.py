@@ -480,6 +480,40 @@ def test_blocked_paths_agree_with_one_block(shape, axis, dtype, tiny_blocks, mon
         np.testing.assert_allclose(small[f], f(x, axis=axis), rtol=32 * np.finfo(dtype).eps, atol=0)
 
 
+def _mp_softmax_family(x, temperature):
+    """softmax, log_softmax and logsumexp of a finite vector, to 60 digits."""
+    with mpmath.workdps(60):
+        d = [mpmath.mpf(float(v)) / mpmath.mpf(temperature) for v in x]
+        m = max(d)
+        log_z = m + mpmath.log(mpmath.fsum(mpmath.exp(v - m) for v in d))
+        return ([float(mpmath.exp(v - log_z)) for v in d], [float(v - log_z) for v in d],
+                float(log_z * mpmath.mpf(temperature)))
+
+
+@quiet
+@pytest.mark.parametrize("temperature", [1.5, 1e10, 1e308])
+def test_a_temperature_brings_overflowing_differences_back_on_every_path(temperature, tiny_blocks):
+    """x - max beyond the float range with (x - max) / T within it: x / T - max / T, in every kernel."""
+    rng = np.random.default_rng(12)
+    x = np.concatenate([[1e308, -1e308, 0.0, 1.7e308, -1.7e308], 1e307 * rng.standard_normal(3000)])
+    p, lp, lse = map(np.array, _mp_softmax_family(x, temperature))
+    for arr, axis, pick in [(x, -1, lambda r: r), (np.stack([x, x]), 1, lambda r: r[1]),
+                            (np.asfortranarray(np.stack([x, x], axis=1)), 0, lambda r: r[:, 1]),
+                            (np.stack([x, x], axis=1)[:, None, :], 0, lambda r: r[:, 0, 1])]:
+        np.testing.assert_allclose(pick(softmax(arr, axis=axis, temperature=temperature)), p, rtol=1e-13, atol=0)
+        np.testing.assert_allclose(pick(log_softmax(arr, axis=axis, temperature=temperature)), lp, rtol=1e-13)
+        got = logsumexp(arr, axis=axis, temperature=temperature, keepdims=True)
+        np.testing.assert_allclose(got.reshape(-1)[-1], lse, rtol=1e-13)
+
+
+@quiet
+def test_overflowing_differences_with_a_tiny_sum():
+    """log_softmax([1e308, -1e308], T=2): the fix of tiny sums recomputes x / T - max / T too."""
+    assert log_softmax([1e308, -1e308], temperature=2.0)[1] == -1e308
+    assert log_softmax(np.float32([3e38, -3e38]), temperature=2.0)[1] == np.float32(-3e38)
+    assert log_softmax([1.5e308, -1.5e308], temperature=1.0)[1] == -np.inf  # -3e308 is beyond the range
+
+
 def test_long_slices_keep_ties_and_tiny_sums(tiny_blocks):
     n = 5 * tiny_blocks
     x = np.full(n, -745.0)

@@ -5,7 +5,8 @@ Higham and Higham (2021, "Accurately computing the log-sum-exp and softmax
 functions", IMA J. Numer. Anal. 41(4)):
 
 1. find the maximum ``m`` of each slice and the index ``k`` where it sits;
-2. form ``d_j = (x_j - m) / T``, so every ``d_j <= 0`` and ``d_k = 0``;
+2. form ``d_j = (x_j - m) / T``, so every ``d_j <= 0`` and ``d_k = 0`` (where
+   ``x_j - m`` overflows and ``T > 1``, as ``x_j / T - m / T``, which may be finite);
 3. sum the exponentials of the *other* entries, ``s = sum_{j != k} exp(d_j)``.
 
 Then ``logsumexp = m + T * log1p(s)``, ``softmax_j = exp(d_j) / (1 + s)`` and
@@ -57,6 +58,7 @@ from numpy.typing import ArrayLike
 from softmaxlab._validation import (
     as_real_array,
     check_axis,
+    check_bool,
     check_temperature,
     result_dtype,
     working_dtype,
@@ -178,16 +180,17 @@ class _Call:
     infinite maximum, a tiny ``s``) are fixed afterwards, all at once.
     """
 
-    def __init__(self, view: np.ndarray, wdtype: np.dtype, buffers: int):
+    def __init__(self, view: np.ndarray, wdtype: np.dtype, buffers: int, per_slice: bool = True):
         self.view = view
         self.dtype = np.dtype(wdtype)
         self.block = _block_elements(wdtype)
         self.long = view.shape[1] > _long_elements(wdtype)
         self._buffers = buffers
         self._work = None  # allocated on first use: softmax may never need it
-        reduced = (view.shape[0], 1, *view.shape[2:])
-        self.m = np.empty(reduced, dtype=wdtype)
-        self.s = np.empty(reduced, dtype=_ACC)
+        self.reduced = (view.shape[0], 1, *view.shape[2:])
+        # (logsumexp's direct sum finishes each block at once and needs neither)
+        self.m = np.empty(self.reduced, dtype=wdtype) if per_slice else None
+        self.s = np.empty(self.reduced, dtype=_ACC) if per_slice else None
         self._bases: dict[tuple[int, ...], np.ndarray] = {}
 
     def run_blocks(self, kernel, *args):
@@ -241,9 +244,9 @@ class _Call:
         if not where.any():
             return None
         index = _select(self.view, where)
-        x = self.view[index].astype(self.dtype)
+        x = self.view[index].astype(self.dtype, copy=False)  # (indexing copies)
         k = np.argmax(x, axis=1)[:, None]
-        e = _shift(x, np.take_along_axis(x, k, axis=1), x, temperature)
+        e = _shift(x, np.take_along_axis(x, k, axis=1), np.empty_like(x), temperature)
         e += _RESCALE  # exact: every d_j here is below -54
         np.exp(e, out=e)
         np.put_along_axis(e, k, 0, axis=1)
@@ -251,9 +254,10 @@ class _Call:
         return where
 
     def finish_logsumexp(self, temperature: float) -> np.ndarray:
-        """``m + T log1p(s)`` for every slice, in float64."""
+        """``m + T log1p(s)`` for every slice, in float64 (inf where that is beyond the float range)."""
         self.fix_tiny_sums(temperature)
-        res = self.m + temperature * np.log1p(self.s)
+        with np.errstate(over="ignore"):
+            res = self.m + temperature * np.log1p(self.s)
         return np.where(np.isinf(self.m), self.m, res)
 
 
@@ -285,17 +289,41 @@ def _row_sums(e: np.ndarray) -> np.ndarray:
 
 
 def _shift(x: np.ndarray, m: np.ndarray, out: np.ndarray, temperature: float) -> np.ndarray:
-    """``out = (x - m) / T``.
+    """``out = (x - m) / T`` (``out`` must not be ``x``).
 
     inf - inf (in slices fixed afterwards) gives nan, and a difference beyond
     the float range gives -inf, whose exp is the right 0: both silently.
     (Only here: every ufunc call inside ``np.errstate`` costs almost a
-    microsecond more, which small inputs would feel.)
+    microsecond more, which small inputs would feel.) With ``T > 1`` such a
+    difference may come back into range once divided, so there an overflow
+    raises and :func:`_shift_overflowed` redoes the block; the ordinary path
+    is unchanged.
+    """
+    with np.errstate(invalid="ignore", over="raise" if temperature > 1.0 else "ignore"):
+        try:
+            np.subtract(x, m, out=out)
+        except FloatingPointError:  # some x - m beyond the float range
+            return _shift_overflowed(x, m, out, temperature)
+        if temperature != 1.0:
+            out /= temperature
+    return out
+
+
+def _shift_overflowed(x: np.ndarray, m: np.ndarray, out: np.ndarray, temperature: float) -> np.ndarray:
+    """``out = (x - m) / T`` where some ``x - m`` overflowed and ``T > 1``.
+
+    Those entries are computed as ``x / T - m / T``: both terms are within
+    the float range, of opposite signs (``x < 0 < m``), so the difference has
+    no cancellation and is accurate to an ulp or two, finite when the exact
+    value is and -inf when that overflows too. The other entries keep
+    ``(x - m) / T``, exact in ``x - m`` where ``x`` is close to ``m``.
     """
     with np.errstate(invalid="ignore", over="ignore"):
         np.subtract(x, m, out=out)
-        if temperature != 1.0:
-            out /= temperature
+        out /= temperature
+        wide = np.isneginf(out) & np.isfinite(x)
+        scaled_m = np.broadcast_to(m, out.shape)[wide] / temperature
+        out[wide] = np.divide(x[wide], temperature, dtype=out.dtype) - scaled_m
     return out
 
 
@@ -452,19 +480,26 @@ def _exp_scaled(x, e, temperature):
         return np.exp(x, out=e, dtype=e.dtype)  # dtype: for int8, numpy would use float16
 
 
-def _direct_block(call, b, temperature):
-    """``S = sum_j exp(x_j / T)`` with no shift, into ``call.s``, and the maximum into ``call.m``.
+def _direct_block(call, b, temperature, res, redo):
+    """``S = sum_j exp(x_j / T)`` with no shift for the slices of block ``b``, and
+    their maxima: from them the logsumexp into ``res`` at once (:func:`_finish_direct`),
+    or, with ``res`` None, ``S`` into ``call.s`` and the maxima into ``call.m``.
 
     The maximum is needed only as a lower bound of the result; it is found
     after the sum, from cache.
     """
     xb = call.view[b]
-    call.s[b] = _row_sums(_exp_scaled(xb, call.buffer(0, xb.shape), temperature))
-    call.m[b] = _maximum(call, xb)[1]
+    total = _row_sums(_exp_scaled(xb, call.buffer(0, xb.shape), temperature))
+    m = _maximum(call, xb)[1]
+    if res is None:
+        call.s[b] = total
+        call.m[b] = m
+    else:
+        _finish_direct(total, m, temperature, call.dtype, res[b], redo[b])
 
 
 def _direct_long(call, temperature):
-    """:func:`_direct_block` for slices longer than a block, chunk by chunk."""
+    """``S`` and the maximum into ``call.s`` and ``call.m`` for slices longer than a block, chunk by chunk."""
     x = call.view
     for group, chunks in _long_slices(x, call.block):
         sums, maxima = [], []
@@ -473,6 +508,25 @@ def _direct_long(call, temperature):
             maxima.append(np.max(x[c], axis=1, keepdims=True))
         call.s[group] = np.sum(np.concatenate(sums, axis=1), axis=1, keepdims=True)
         call.m[group] = np.max(np.concatenate(maxima, axis=1), axis=1, keepdims=True)
+
+
+def _finish_direct(total, m, temperature, wdtype, res, redo):
+    """``res = max(T log S, m)`` from the float64 sums ``total`` (overwritten) and
+    the maxima ``m``, computed in float64 and rounded once to the dtype of ``res``;
+    ``redo`` marks the slices where that is not accurate: S tiny, zero or
+    infinite, or ``|log S| < 1``, but not nan (nan is the answer).
+    """
+    np.less(total, _tiny_sum(wdtype), out=redo)
+    redo |= total == np.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.log(total, out=total)
+    redo |= (total < 1.0) & (total > -1.0)
+    if temperature != 1.0:
+        with np.errstate(over="ignore"):  # T log S beyond the float range: inf, rightly
+            total *= temperature
+    # rounding must not take the result below the maximum (a log-probability
+    # x_j - logsumexp above 0): where the other terms are negligible it is m
+    np.maximum(total, m, out=res)
 
 
 def _shifted_logsumexp(view, wdtype, temperature) -> np.ndarray:
@@ -485,8 +539,16 @@ def _shifted_logsumexp(view, wdtype, temperature) -> np.ndarray:
     return call.finish_logsumexp(temperature)
 
 
-def _logsumexp_slices(view, wdtype, temperature) -> np.ndarray:
-    """logsumexp of every slice of a canonical view, in float64, shape ``(P, 1[, Q])``.
+#: logsumexp turns each block's sums into results at once when a block holds at
+#: least this many slices: no per-slice arrays of the output's size then. With
+#: fewer (long slices) that would cost the per-call time of a few numpy calls a
+#: block (a few percent), and the per-slice arrays are small beside the input.
+_SLICES_PER_BLOCK = 256
+
+
+def _logsumexp_slices(view, wdtype, temperature, rdtype) -> np.ndarray:
+    """logsumexp of every slice of a canonical view, shape ``(P, 1[, Q])``, in ``rdtype``
+    (computed in float64 and rounded once).
 
     Where ``S = sum_j exp(x_j / T)`` neither overflows nor risks subnormal
     terms, ``T log S`` is as accurate as the shifted algorithm and reads the
@@ -495,28 +557,38 @@ def _logsumexp_slices(view, wdtype, temperature) -> np.ndarray:
     ``exp(x_j / T)`` is within an ulp or two, so ``log S`` has an *absolute*
     error of a few ulp of 1: a few ulp *relative* to the result when
     ``|log S| >= 1``. The slices where that fails (``e**-1 < S < e``, ``S``
-    infinite, zero or tiny) are redone by the shifted algorithm; a nan
-    anywhere in a slice makes ``S`` nan, the right answer.
+    infinite, zero or tiny) are redone by the shifted algorithm, a block of
+    slices at a time; a nan anywhere in a slice makes ``S`` nan, the right
+    answer.
+
+    Memory: besides the result, one byte per slice (the slices to redo) and
+    work of the size of a block; short slices (see :data:`_SLICES_PER_BLOCK`)
+    have each block's sums turned into results at once, long ones keep a sum
+    and a maximum per slice, a small fraction of the input.
     """
     if view.shape[1] == 1:  # logsumexp of one entry is that entry
-        return view.astype(_ACC)
-    call = _Call(view, wdtype, 1)
-    if call.long:
-        _direct_long(call, temperature)
+        return view.astype(rdtype)
+    call = _Call(view, wdtype, 1, per_slice=False)
+    res = np.empty(call.reduced, dtype=rdtype)  # float64 loops below, cast on output
+    redo = np.empty(call.reduced, dtype=bool)
+    if call.long or view.shape[1] * _SLICES_PER_BLOCK > call.block:
+        call.m = np.empty(call.reduced, dtype=wdtype)
+        call.s = np.empty(call.reduced, dtype=_ACC)
+        if call.long:
+            _direct_long(call, temperature)
+        else:
+            for b in _blocks(view, call.block):  # (no broadcasting: the default ufunc buffer)
+                _direct_block(call, b, temperature, None, None)
+        _finish_direct(call.s, call.m, temperature, wdtype, res, redo)
     else:
-        for b in _blocks(view, call.block):  # (no broadcasting: the default ufunc buffer)
-            _direct_block(call, b, temperature)
-    total, m = call.s, call.m
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_total = np.log(total)
-    safe = (np.abs(log_total) >= 1.0) & (total >= _tiny_sum(wdtype)) & (total < np.inf)
-    redo = ~(safe | np.isnan(total))
-    # rounding must not take the result below the maximum (a log-probability
-    # x_j - logsumexp above 0): where the other terms are negligible it is m
-    res = np.maximum(temperature * log_total, m)
+        for b in _blocks(view, call.block):
+            _direct_block(call, b, temperature, res, redo)
     if redo.any():
-        index = _select(view, redo)
-        res[redo] = _shifted_logsumexp(view[index], wdtype, temperature)[:, 0]
+        for b in _blocks(view, call.block):  # a block at a time: the copies stay small
+            where = redo[b]
+            if where.any():
+                sub = view[b]
+                res[b][where] = _shifted_logsumexp(sub[_select(sub, where)], wdtype, temperature)[:, 0]
     return res
 
 
@@ -525,10 +597,22 @@ def _logsumexp_slices(view, wdtype, temperature) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
+def _check_temperature(temperature: float) -> float:
+    """:func:`check_temperature`, also refusing an integer too large for a float
+    (``10**400``) with a ValueError naming ``temperature`` rather than an OverflowError."""
+    try:
+        return check_temperature(temperature)
+    except OverflowError:
+        raise ValueError(
+            f"temperature must be a positive finite number, got an integer of {len(str(abs(int(temperature))))} "
+            "digits, too large for a float"
+        ) from None
+
+
 def _prepare(x, axis, temperature):
     """Validate; return the array, C-ordered source, its axis, whether transposed, T."""
     arr = as_real_array(x, "x")
-    temperature = check_temperature(temperature)
+    temperature = _check_temperature(temperature)
     ax = check_axis(axis, arr.ndim)
     src, sax, transposed = _c_ordered(arr, ax)
     return arr, ax, src, sax, transposed, temperature
@@ -645,7 +729,8 @@ def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
         If ``x`` is complex or not numeric, ``axis`` is not an int or None, or
         ``temperature`` is not a real number.
     ValueError
-        If ``temperature`` is not positive and finite.
+        If ``temperature`` is not positive and finite (an integer too large
+        for a float, such as ``10**400``, included).
     numpy.exceptions.AxisError
         If ``axis`` is out of range.
 
@@ -660,7 +745,9 @@ def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     Computed as ``exp(d_j) / (1 + s)`` with ``d_j = (x_j - max) / T`` and ``s``
     the sum of the exponentials other than the maximum's, so no finite input
     overflows and the result is within a few ulp of the exact softmax of the
-    (rounded) differences ``d_j`` (Blanchard, Higham and Higham, 2021).
+    (rounded) differences ``d_j`` (Blanchard, Higham and Higham, 2021). Where
+    ``x_j - max`` is beyond the float range (entries of both signs near
+    ``1e308``) but ``T > 1`` brings it back, ``d_j`` is ``x_j / T - max / T``.
 
     IEEE cases: ``-inf`` entries get probability 0; if the maximum is ``+inf``
     the ``+inf`` entries share the mass equally (the limit of
@@ -685,6 +772,8 @@ def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
            [0.25, 0.75]])
     >>> softmax(np.zeros(3, dtype=np.float16)).dtype
     dtype('float16')
+    >>> np.round(softmax([1e308, -1e308, 0.0], temperature=1e308), 4)   # softmax([1, -1, 0])
+    array([0.6652, 0.09  , 0.2447])
     """
     return _elementwise("softmax", x, axis, temperature)
 
@@ -741,6 +830,8 @@ def log_softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0
     -4.248354255291589e-18
     >>> bool(np.allclose(np.exp(log_softmax([3.0, 2.0, 1.0])).sum(), 1.0))
     True
+    >>> float(log_softmax([1e308, -1e308], temperature=2.0)[1])   # x - max overflows, (x - max) / T does not
+    -1e+308
     """
     return _elementwise("log_softmax", x, axis, temperature)
 
@@ -776,7 +867,7 @@ def logsumexp(
     Raises
     ------
     TypeError, ValueError, numpy.exceptions.AxisError
-        For bad arguments, as in :func:`softmax`.
+        For bad arguments, as in :func:`softmax`. ``keepdims`` must be True or False (TypeError).
 
     See Also
     --------
@@ -812,13 +903,14 @@ def logsumexp(
     array([-inf, -inf])
     """
     arr, ax, src, sax, transposed, temperature = _prepare(x, axis, temperature)
+    keepdims = check_bool(keepdims, "keepdims")
     rdtype, wdtype = result_dtype(arr.dtype), working_dtype(arr.dtype)
     kept = tuple(1 if ax is None or i == ax else d for i, d in enumerate(arr.shape))
     if arr.size == 0:  # an empty axis: the log of an empty sum
         res = np.full(kept, -np.inf, dtype=rdtype)
     else:
         view = _canonical(src, sax)
-        res = _logsumexp_slices(view, wdtype, temperature)
+        res = _logsumexp_slices(view, wdtype, temperature, rdtype)
         res = res.reshape(tuple(1 if sax is None or i == sax else d for i, d in enumerate(src.shape)))
         res = (res.T if transposed else res).astype(rdtype, copy=False)
     if not keepdims:
