@@ -32,8 +32,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from softmaxlab._logistic import log_sigmoid, sigmoid
-from softmaxlab._validation import as_real_array, check_int, result_dtype, result_in_input_dtype, working_dtype
-from softmaxlab.nce import _promoted, _rows_per_block
+from softmaxlab._validation import as_real_array, check_int, result_dtype, working_dtype
+from softmaxlab.nce import _promoted, _result, _rows_per_block
 
 __all__ = [
     "BinaryTree",
@@ -522,8 +522,8 @@ def _check_path_args(hidden, node_weights, tree, labels):
     if y.size and (y.min() < 0 or y.max() >= tree.n_classes):
         raise ValueError(f"labels must lie in [0, {tree.n_classes}), got values in [{y.min()}, {y.max()}]")
     dtype = _promoted((hidden, h), (node_weights, w))
-    size = y.size
-    return tree, h.reshape(size, h.shape[-1]), w, y.reshape(size), dtype, working_dtype(dtype)
+    flat_h, flat_y = h.reshape(y.size, h.shape[-1]), y.reshape(y.size)
+    return tree, flat_h, w, flat_y, dtype, working_dtype(dtype), h.shape
 
 
 def _path_blocks(tree, h, w, y, work):
@@ -605,14 +605,14 @@ def hierarchical_log_prob(
     >>> bool(np.allclose(hierarchical_log_prob(h, V, tree, y), all_classes[np.arange(3), y]))
     True
     """
-    tree, h, w, y, dtype, work = _check_path_args(hidden, node_weights, tree, labels)
+    tree, h, w, y, dtype, work, shape = _check_path_args(hidden, node_weights, tree, labels)
     out = np.empty(y.shape, dtype=work)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for rows, _, _, signs, scores in _path_blocks(tree, h, w, y, work):
             terms = log_sigmoid(signs * scores)
             terms[signs == 0] = 0
             out[rows] = terms.sum(axis=-1)
-    return result_in_input_dtype(out.reshape(np.shape(labels)), dtype)
+    return _result(out.reshape(shape[:-1]), dtype)
 
 
 def hierarchical_log_prob_grad(
@@ -663,7 +663,7 @@ def hierarchical_log_prob_grad(
            [0.5, 0. ],
            [0. , 0. ]])
     """
-    tree, h, w, y, dtype, work = _check_path_args(hidden, node_weights, tree, labels)
+    tree, h, w, y, dtype, work, shape = _check_path_args(hidden, node_weights, tree, labels)
     grad_hidden = np.empty(h.shape, dtype=result_dtype(dtype))
     grad_w = np.zeros(w.shape, dtype=work)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -681,4 +681,4 @@ def hierarchical_log_prob_grad(
                 grad_w[nodes] += a @ hb
             else:  # 0 * inf in the product would reach nodes off the example's path: add one by one
                 np.add.at(grad_w, nodes[slot], ds[on_path][:, None] * hb[example])
-    return grad_hidden.reshape(np.shape(hidden)), result_in_input_dtype(grad_w, dtype)
+    return grad_hidden.reshape(shape), _result(grad_w, dtype)

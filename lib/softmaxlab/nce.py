@@ -54,6 +54,12 @@ def _promoted(*pairs: tuple[object, np.ndarray]) -> np.dtype:
     return np.result_type(*(arg if type(arg) in (bool, int, float) else arr.dtype for arg, arr in pairs))
 
 
+def _result(result: np.ndarray, dtype: np.dtype) -> np.ndarray | np.generic:
+    """:func:`result_in_input_dtype`, with a value beyond a float16 result's range rounded to +-inf silently."""
+    with np.errstate(over="ignore"):
+        return result_in_input_dtype(result, dtype)
+
+
 def _rows_per_block(row_elements: int) -> int:
     """How many rows of ``row_elements`` entries make a block (at least one)."""
     return max(1, _BLOCK_ELEMENTS // max(row_elements, 1))
@@ -150,7 +156,7 @@ def nce_logits(
     with np.errstate(over="ignore", invalid="ignore"):
         delta_data = _map_blocks(lambda s, q: s - log_k - q, [d, lq_d], work, result_dtype(dtype))
         delta_noise = _map_blocks(lambda s, q: s - log_k - q, [n, lq_n], work, result_dtype(dtype))
-        return result_in_input_dtype(delta_data, dtype), result_in_input_dtype(delta_noise, dtype)
+        return _result(delta_data, dtype), _result(delta_noise, dtype)
 
 
 def nce_loss(
@@ -204,7 +210,7 @@ def nce_loss(
             delta = np.subtract(n2[rows], log_k, dtype=work)
             np.subtract(delta, lq_n2[rows], out=delta, dtype=work)
             loss[rows] += np.logaddexp(0, delta, out=delta).sum(axis=-1)
-    return result_in_input_dtype(loss.reshape(d.shape), dtype)
+    return _result(loss.reshape(d.shape), dtype)
 
 
 def nce_grad(
@@ -247,4 +253,4 @@ def nce_grad(
     with np.errstate(over="ignore", invalid="ignore"):
         grad_data = _map_blocks(lambda s, q: -sigmoid(-(s - log_k - q)), [d, lq_d], work, result_dtype(dtype))
         grad_noise = _map_blocks(lambda s, q: sigmoid(s - log_k - q), [n, lq_n], work, result_dtype(dtype))
-    return result_in_input_dtype(grad_data, dtype), result_in_input_dtype(grad_noise, dtype)
+    return _result(grad_data, dtype), _result(grad_noise, dtype)

@@ -31,11 +31,10 @@ from softmaxlab._validation import (
     check_int,
     check_real,
     result_dtype,
-    result_in_input_dtype,
     working_dtype,
 )
 from softmaxlab.core import log_softmax, softmax
-from softmaxlab.nce import _map_blocks, _promoted, _rows_per_block
+from softmaxlab.nce import _map_blocks, _promoted, _result, _rows_per_block
 
 __all__ = ["unigram_noise", "negative_sampling_loss", "negative_sampling_grad", "shifted_pmi"]
 
@@ -147,7 +146,7 @@ def unigram_noise(counts: ArrayLike, power: float = 0.75) -> np.ndarray:
     power = check_real(power, "power", nonnegative=True)
     if not np.any(c > 0):
         raise ValueError("counts must not be all zero")
-    return result_in_input_dtype(_unigram(c, power), dtype)
+    return _result(_unigram(c, power), dtype)
 
 
 def _check_pair(pos_scores, neg_scores):
@@ -200,12 +199,12 @@ def negative_sampling_loss(pos_scores: ArrayLike, neg_scores: ArrayLike) -> np.n
     neg2 = neg.reshape(pos.size, k)
     loss = np.empty(pos.size, dtype=work)
     step = _rows_per_block(k)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # a sum beyond the float range is inf
         np.logaddexp(0, np.negative(pos.reshape(-1), dtype=work), out=loss)
         for r0 in range(0, pos.size, step):
             rows = slice(r0, r0 + step)
             loss[rows] += np.logaddexp(0, neg2[rows], dtype=work).sum(axis=-1)
-    return result_in_input_dtype(loss.reshape(pos.shape), dtype)
+    return _result(loss.reshape(pos.shape), dtype)
 
 
 def negative_sampling_grad(pos_scores: ArrayLike, neg_scores: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -240,7 +239,7 @@ def negative_sampling_grad(pos_scores: ArrayLike, neg_scores: ArrayLike) -> tupl
     with np.errstate(invalid="ignore"):
         grad_pos = _map_blocks(lambda x: -sigmoid(-x), [pos], work, rdtype)
         grad_neg = _map_blocks(sigmoid, [neg], work, rdtype)
-    return result_in_input_dtype(grad_pos, dtype), result_in_input_dtype(grad_neg, dtype)
+    return _result(grad_pos, dtype), _result(grad_neg, dtype)
 
 
 def shifted_pmi(cooccurrence: ArrayLike, k: int, power: float = 0.75) -> np.ndarray:

@@ -26,11 +26,10 @@ from softmaxlab._validation import (
     check_bool,
     check_same_shape,
     result_dtype,
-    result_in_input_dtype,
     working_dtype,
 )
 from softmaxlab.core import log_softmax, softmax
-from softmaxlab.nce import _check_log_probabilities, _promoted, _rows_per_block
+from softmaxlab.nce import _check_log_probabilities, _promoted, _result, _rows_per_block
 
 __all__ = ["sampled_softmax_loss", "sampled_softmax_grad"]
 
@@ -163,7 +162,7 @@ def sampled_softmax_loss(
             loss[rows] = log_softmax(cand, axis=-1)[:, 0]
     np.negative(loss, out=loss)
     loss += 0.0  # -0.0 (a certain true class) reads 0.0
-    return result_in_input_dtype(loss.reshape(candidates.shape), candidates.dtype)
+    return _result(loss.reshape(candidates.shape), candidates.dtype)
 
 
 def sampled_softmax_grad(
@@ -221,6 +220,6 @@ def sampled_softmax_grad(
             grad_true[rows] = w[:, 0] - 1
             grad_sampled[rows] = w[:, 1:]
     shape = candidates.shape
-    return result_in_input_dtype(grad_true.reshape(shape), candidates.dtype), grad_sampled.reshape(
+    return _result(grad_true.reshape(shape), candidates.dtype), grad_sampled.reshape(
         *shape, grad_sampled.shape[-1]
     )
