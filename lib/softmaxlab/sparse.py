@@ -25,18 +25,37 @@ off it (``s`` is the support indicator for sparsemax, ``sqrt(p)`` for
 Special values follow :func:`softmaxlab.softmax`: ``-inf`` scores get 0; if the
 largest score is ``+inf`` the ``+inf`` entries share the mass equally; a slice
 of all ``-inf`` or containing nan gives nan; an empty axis gives an empty result.
+The thresholds behave like :func:`softmaxlab.logsumexp`, the normaliser they
+generalise: ``+inf`` if the largest score is ``+inf``, ``-inf`` for a slice of
+all ``-inf`` or an empty one, nan for a slice holding nan.
+
+Every function computes in float64 whatever the input's dtype (the threshold is
+a sum of up to ``n`` terms, which float32 cannot hold accurately for long
+slices) and returns the input's float dtype (float16, float32, float64 or long
+double; integers give float64). The work is done in blocks of whole slices of
+about ``softmaxlab.core.BLOCK_BYTES`` (1 MiB), so the memory used beyond the
+result is a few blocks, not a multiple of the input; only an input that is
+neither C- nor Fortran-ordered is first copied.
 """
 
 from __future__ import annotations
 
-from numbers import Real
+import math
 from typing import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from softmaxlab._validation import as_real_array, check_axis, result_dtype, working_dtype
-from softmaxlab.core import softmax
+from softmaxlab._validation import (
+    as_real_array,
+    check_axis,
+    check_int,
+    check_real,
+    check_same_shape,
+    result_dtype,
+    scalar_if_0d,
+)
+from softmaxlab.core import BLOCK_BYTES, softmax
 
 __all__ = [
     "sparsemax",
@@ -50,48 +69,156 @@ __all__ = [
     "entmax_bisect",
 ]
 
+#: Elements of float64 work per block of slices (1 MiB).
+_BLOCK = BLOCK_BYTES // 8
+
 
 # ---------------------------------------------------------------------------------------------
-# Plumbing: every map works on the rows of a 2-D array (the chosen axis moved last).
+# Layout: an array seen as (P, n, Q) slices along one axis, visited in blocks of whole slices.
+# (Also used by softmaxlab.online.)
 
 
-def _to_rows(x: ArrayLike, axis: int | None, name: str = "x"):
-    arr = as_real_array(x, name)
-    if axis is None:
-        arr, ax = arr.reshape(-1), 0
-    else:
-        ax = check_axis(axis, arr.ndim)
-    moved = np.moveaxis(arr, ax, -1)
-    rows = moved.reshape(int(np.prod(moved.shape[:-1])), moved.shape[-1]).astype(working_dtype(arr.dtype), copy=False)
-    return arr, ax, moved.shape, rows
+class _Slices:
+    """``arr`` viewed, without copying when it is C- or Fortran-ordered, as ``(P, n, Q)``.
+
+    The slices are ``view[p, :, q]``. ``axis=None`` means one slice of every
+    entry (in C order, or in Fortran order for a Fortran-ordered array: the
+    order of a copy-free flat view; results are put back in place either way).
+    """
+
+    def __init__(self, arr: np.ndarray, axis: int | None):
+        self.flat = axis is None
+        self.ax = None if axis is None else check_axis(axis, arr.ndim)
+        if axis is None:
+            self.transposed = arr.ndim > 1 and arr.flags.f_contiguous and not arr.flags.c_contiguous
+            base = arr.T if self.transposed else arr
+            self.base_shape = base.shape
+            src, sax = base.reshape(-1), 0  # a copy only for a non-contiguous array
+        else:
+            ax = self.ax
+            if arr.flags.c_contiguous:
+                src, sax, self.transposed = arr, ax, False
+            elif arr.flags.f_contiguous:
+                src, sax, self.transposed = arr.T, arr.ndim - 1 - ax, True
+            else:
+                src, sax, self.transposed = np.ascontiguousarray(arr), ax, False
+        self.src_shape, self.sax = src.shape, sax
+        self.n = src.shape[sax]
+        self.p, self.q = math.prod(src.shape[:sax]), math.prod(src.shape[sax + 1 :])
+        self.view = src.reshape(self.p, self.n, self.q)
+
+    @property
+    def count(self) -> int:
+        """Number of slices."""
+        return self.p * self.q
+
+    def like(self, other: np.ndarray) -> np.ndarray:
+        """``other`` (of ``arr``'s shape) as a ``(P, n, Q)`` view whose slices match ``view``'s."""
+        if self.flat:
+            base = other.T if self.transposed else other
+            return base.reshape(self.p, self.n, self.q)
+        src = np.ascontiguousarray(other.T if self.transposed else other)
+        return src.reshape(self.p, self.n, self.q)
+
+    def blocks(self, elements: int = _BLOCK):
+        """Index tuples into ``view`` of blocks of whole slices of about ``elements`` entries."""
+        step = max(1, elements // max(self.n, 1))
+        if self.q == 1:
+            for p0 in range(0, self.p, step):
+                yield (slice(p0, p0 + step), slice(None), 0)
+        else:
+            for p in range(self.p):
+                for q0 in range(0, self.q, step):
+                    yield (p, slice(None), slice(q0, q0 + step))
+
+    @staticmethod
+    def rows(view: np.ndarray, index: tuple) -> np.ndarray:
+        """The slices of block ``index`` of a ``(P, n, Q)`` view as the rows of an ``(r, n)`` array."""
+        block = view[index]
+        return block if isinstance(index[2], int) else block.T
+
+    @staticmethod
+    def store(view: np.ndarray, index: tuple, rows: np.ndarray) -> None:
+        """Write ``(r, n)`` rows into block ``index`` of a ``(P, n, Q)`` view (casting to its dtype)."""
+        view[index] = rows if isinstance(index[2], int) else rows.T
+
+    @staticmethod
+    def reduced(index: tuple) -> tuple:
+        """Index of block ``index`` into the ``(P, Q)`` array of per-slice results."""
+        return index[0], index[2]
+
+    def new_map(self, dtype) -> tuple[np.ndarray, np.ndarray]:
+        """An output of the source's layout, and its ``(P, n, Q)`` view."""
+        out = np.empty(self.src_shape, dtype=dtype)
+        return out, out.reshape(self.p, self.n, self.q)
+
+    def finish_map(self, out: np.ndarray) -> np.ndarray:
+        """The output back in ``arr``'s shape and place."""
+        if self.flat:
+            out = out.reshape(self.base_shape)
+        return out.T if self.transposed else out
+
+    def finish_reduction(self, res: np.ndarray) -> np.ndarray:
+        """Per-slice results ``(P, Q)`` in the shape of ``arr`` without the axis."""
+        shape = tuple(d for i, d in enumerate(self.src_shape) if i != self.sax)
+        res = res.reshape(shape)
+        return res.T if self.transposed else res
 
 
-def _from_rows(out: np.ndarray, arr: np.ndarray, ax: int, moved_shape, original_shape) -> np.ndarray:
-    out = np.moveaxis(out.reshape(moved_shape), -1, ax)
-    return out.astype(result_dtype(arr.dtype), copy=False).reshape(original_shape)
-
-
-def _map_rows(x: ArrayLike, axis: int | None, finite_rows: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Apply ``finite_rows`` to the rows whose maximum is finite (shifted so it is 0) and patch the rest."""
-    arr, ax, moved_shape, rows = _to_rows(x, axis)
-    out = np.empty_like(rows)
-    if rows.shape[1] == 0 or rows.shape[0] == 0:
-        return _from_rows(out, arr, ax, moved_shape, np.shape(x))
-    m = rows.max(axis=1)  # nan if the row holds a nan
+def _special_rows(rows: np.ndarray, finite_rows: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Apply ``finite_rows`` (float64, each row shifted to maximum 0) to the rows with a finite
+    maximum and give the rest the special values: ``+inf`` entries share the mass, nan otherwise."""
+    x = np.asarray(rows, dtype=np.float64)
+    m = x.max(axis=1)  # nan if the row holds a nan
     ok = np.isfinite(m)
-    if np.any(ok):
-        with np.errstate(invalid="ignore", over="ignore"):  # -inf entries: inf - inf inside sorted sums
-            out[ok] = finite_rows(rows[ok] - m[ok, None])
+    with np.errstate(over="ignore"):  # x - m beyond the float range: -inf, whose weight is the right 0
+        if ok.all():
+            return finite_rows(x - m[:, None])
+        out = np.empty(x.shape)
+        if ok.any():
+            out[ok] = finite_rows(x[ok] - m[ok, None])
     top = m == np.inf
-    if np.any(top):
-        at_inf = rows[top] == np.inf
+    if top.any():
+        at_inf = x[top] == np.inf
         out[top] = at_inf / at_inf.sum(axis=1, keepdims=True)
     out[~ok & ~top] = np.nan  # all -inf, or nan present
-    return _from_rows(out, arr, ax, moved_shape, np.shape(x))
+    return out
+
+
+def _map(x: ArrayLike, axis: int | None, finite_rows, dtype=None) -> np.ndarray:
+    """A map along ``axis`` computed block by block; ``dtype`` overrides the result dtype."""
+    arr = as_real_array(x, "x")
+    layout = _Slices(arr, axis)
+    out, view = layout.new_map(result_dtype(arr.dtype) if dtype is None else dtype)
+    if out.size:
+        for index in layout.blocks():
+            layout.store(view, index, _special_rows(layout.rows(layout.view, index), finite_rows))
+    return layout.finish_map(out)
+
+
+def _threshold(x: ArrayLike, axis: int | None, tau_rows, scale: float):
+    """``tau_rows(z) + scale * max`` for every slice, with the logsumexp-like special values."""
+    arr = as_real_array(x, "x")
+    layout = _Slices(arr, axis)
+    res = np.empty((layout.p, layout.q))
+    if layout.n == 0:
+        res.fill(-np.inf)  # as logsumexp: no entry carries mass
+    elif res.size:
+        for index in layout.blocks():
+            rows = np.asarray(layout.rows(layout.view, index), dtype=np.float64)
+            m = rows.max(axis=1)
+            ok = np.isfinite(m)
+            tau = m.copy()  # +inf, -inf (all -inf) and nan are their own thresholds
+            if ok.any():
+                with np.errstate(over="ignore"):
+                    z = rows - m[:, None] if ok.all() else rows[ok] - m[ok, None]
+                tau[ok] = tau_rows(z) + scale * m[ok]
+            res[layout.reduced(index)] = tau
+    return scalar_if_0d(layout.finish_reduction(res).astype(result_dtype(arr.dtype), copy=False))
 
 
 def _sorted_desc(z: np.ndarray) -> np.ndarray:
-    return -np.sort(-z, axis=1)
+    return np.sort(z, axis=1)[:, ::-1]
 
 
 def _last_true(mask: np.ndarray) -> np.ndarray:
@@ -100,21 +227,34 @@ def _last_true(mask: np.ndarray) -> np.ndarray:
     return n - np.argmax(mask[:, ::-1], axis=1)
 
 
+def _top(zs: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Mask of the first ``size`` entries of each row."""
+    return np.arange(zs.shape[1]) < size[:, None]
+
+
 # ---------------------------------------------------------------------------------------------
 # Sparsemax
 
 
 def _sparsemax_tau(z: np.ndarray) -> np.ndarray:
-    """Threshold of each row of ``z`` (finite maximum), shape (rows, 1)."""
+    """Threshold of each row of ``z`` (float64, maximum 0, entries may be ``-inf``), shape ``(r,)``.
+
+    The support size comes from the sorted cumulative sums; the threshold is then
+    summed again over the support alone with numpy's pairwise summation, whose
+    error does not grow with the support's length as a running sum's does.
+    """
     zs = _sorted_desc(z)
-    cs = np.cumsum(zs, axis=1)
-    k = np.arange(1, z.shape[1] + 1, dtype=z.dtype)
-    support = 1 + k * zs > cs  # k is in the support iff z_(k) > (sum_{j<=k} z_(j) - 1) / k
-    size = _last_true(support)[:, None]
-    return (np.take_along_axis(cs, size - 1, axis=1) - 1) / size
+    k = np.arange(1, z.shape[1] + 1, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # sums of entries near -1e308
+        size = _last_true(1 + k * zs > np.cumsum(zs, axis=1))  # k is in the support iff z_(k) > (sum_{j<=k} z_(j) - 1) / k
+    return (np.where(_top(zs, size), zs, 0.0).sum(axis=1) - 1) / size
 
 
-def sparsemax_threshold(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
+def _sparsemax_rows(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z - _sparsemax_tau(z)[:, None], 0)
+
+
+def sparsemax_threshold(x: ArrayLike, axis: int | None = -1) -> np.ndarray | np.floating:
     r"""The threshold ``tau(x)`` of sparsemax: ``sparsemax(x) = max(x - tau, 0)``.
 
     With the scores sorted decreasingly, ``z_(1) >= z_(2) >= ...``, the support
@@ -124,31 +264,40 @@ def sparsemax_threshold(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Real scores.
+        Real scores. Computed in float64; returned in ``x``'s float dtype
+        (integers give float64).
     axis : int or None, optional
         The axis of each distribution (default: the last); ``None`` for all of ``x``.
 
     Returns
     -------
-    ndarray
-        ``x``'s shape without ``axis`` (a numpy scalar for a 1-D input).
+    ndarray or numpy scalar
+        ``x``'s shape without ``axis`` (a numpy scalar for a 1-D input or
+        ``axis=None``). Like :func:`softmaxlab.logsumexp`, the normaliser it
+        generalises: ``+inf`` where the largest score is ``+inf``, ``-inf`` for
+        a slice of all ``-inf`` or an empty axis, nan for a slice holding nan.
+        Always in ``[max(x) - 1, max(x))``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a real numeric array-like or ``axis`` is not an int or None.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
 
     Examples
     --------
     >>> import numpy as np
-    >>> float(sparsemax_threshold([2.0, 1.0, -1.0]))    # support {2, 1}: tau = (3 - 1) / 2
+    >>> float(sparsemax_threshold([2.0, 1.0, -1.0]))    # support {2}: tau = 2 - 1, where the 1.0 sits
     1.0
     >>> sparsemax_threshold([[0.0, 0.0], [3.0, 0.0]])
     array([-0.5,  2. ])
+    >>> sparsemax_threshold([[np.inf, 0.0], [-np.inf, -np.inf], [np.nan, 0.0]])
+    array([ inf, -inf,  nan])
+    >>> float(sparsemax_threshold(np.zeros(0)))
+    -inf
     """
-    arr, ax, moved_shape, rows = _to_rows(x, axis)
-    if rows.shape[1] == 0:
-        raise ValueError("x must have at least one entry along axis to define a threshold")
-    m = rows.max(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore"):
-        tau = np.where(np.isfinite(m), _sparsemax_tau(rows - np.where(np.isfinite(m), m, 0)) + m, np.nan)
-    tau = tau.reshape(moved_shape[:-1]).astype(result_dtype(arr.dtype), copy=False)
-    return tau[()] if tau.ndim == 0 else tau
+    return _threshold(x, axis, _sparsemax_tau, 1.0)
 
 
 def sparsemax(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
@@ -160,7 +309,8 @@ def sparsemax(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Real scores. Integer input is computed in float64; float16 in float32.
+        Real scores. Computed in float64; returned in ``x``'s float dtype
+        (float16, float32, float64 or long double; integers give float64).
     axis : int or None, optional
         The axis along which the output sums to 1 (default: the last);
         ``None`` treats the whole array as one distribution.
@@ -170,7 +320,18 @@ def sparsemax(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     ndarray
         Same shape as ``x``: non-negative, summing to 1 along ``axis``, and
         *exactly* 0 for every score at or below the threshold
-        :func:`sparsemax_threshold`.
+        :func:`sparsemax_threshold`. ``-inf`` scores get 0; where the largest
+        score is ``+inf`` the ``+inf`` entries share the mass equally; a slice
+        of all ``-inf`` or holding nan is nan; an empty ``x`` gives an empty
+        result. No finite input overflows (differences beyond the float range
+        count as ``-inf``).
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a real numeric array-like or ``axis`` is not an int or None.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
 
     Notes
     -----
@@ -190,48 +351,80 @@ def sparsemax(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     >>> sparsemax([[0.0, 0.0, 0.0], [0.0, -np.inf, np.inf]])
     array([[0.33333333, 0.33333333, 0.33333333],
            [0.        , 0.        , 1.        ]])
+    >>> sparsemax([[np.nan, 0.0], [-np.inf, -np.inf]])
+    array([[nan, nan],
+           [nan, nan]])
+    >>> sparsemax(np.array([1.0, 0.5], dtype=np.float32))
+    array([0.75, 0.25], dtype=float32)
     """
-
-    def rows(z):
-        return np.maximum(z - _sparsemax_tau(z), 0)
-
-    return _map_rows(x, axis, rows)
+    return scalar_if_0d(_map(x, axis, _sparsemax_rows))
 
 
 def _support_weights(p: np.ndarray, power: float) -> np.ndarray:
-    return np.where(p > 0, p**power if power else 1.0, 0.0).astype(p.dtype, copy=False)
+    return np.where(p > 0, p**power if power else 1.0, 0.0)
 
 
-def _jacobian_from_weights(s: np.ndarray) -> np.ndarray:
-    """``diag(s) - s s^T / sum(s)`` for each row of ``s``."""
-    n = s.shape[-1]
-    total = s.sum(axis=-1)[..., None, None]
-    jac = np.zeros(s.shape + (n,), dtype=s.dtype)
-    jac -= s[..., :, None] * s[..., None, :] / total  # 0 - 0 stays +0 off the support
-    jac[..., np.arange(n), np.arange(n)] += s
-    return jac
-
-
-def _jvp_from_weights(s: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``(diag(s) - s s^T / sum(s)) v`` for each row."""
-    return s * (v - (s * v).sum(axis=-1, keepdims=True) / s.sum(axis=-1, keepdims=True))
-
-
-def _p_moved(fn, x, axis):
-    """Compute ``fn(x, axis)`` and return it with ``axis`` moved last, in the working dtype."""
+def _jacobian(finite_rows, power: float, x: ArrayLike, axis: int | None) -> np.ndarray:
+    """``diag(s) - s s^T / sum(s)`` for every slice, ``s`` the support weights, written block by block."""
     arr = as_real_array(x, "x")
-    ax = -1 if axis is None else check_axis(axis, arr.ndim)
-    if axis is None:
-        arr = arr.reshape(-1)
-    p = np.moveaxis(fn(arr, ax), ax, -1)
-    return arr, ax, p.astype(working_dtype(arr.dtype), copy=False)
+    p = _map(arr, axis, finite_rows, dtype=np.float64)
+    moved = p.reshape(-1) if axis is None else np.moveaxis(p, check_axis(axis, arr.ndim), -1)
+    n = moved.shape[-1]
+    out = np.empty(moved.shape + (n,), dtype=result_dtype(arr.dtype))
+    if out.size == 0:
+        return out
+    s = _support_weights(moved.reshape(-1, n), power)
+    total = s.sum(axis=1)
+    flat = out.reshape(-1, n, n)
+    rows = max(1, _BLOCK // n)  # rows of the matrices per block
+    with np.errstate(invalid="ignore", divide="ignore"):  # a nan slice has s = 0: 0 / 0 = nan
+        for r0 in range(0, len(s), max(1, rows // n)):
+            for i0 in range(0, n, rows):
+                sb, i1 = s[r0 : r0 + max(1, rows // n)], min(n, i0 + rows)
+                jac = sb[:, i0:i1, None] * sb[:, None, :] / total[r0 : r0 + len(sb), None, None]
+                np.subtract(0.0, jac, out=jac)  # 0 - 0 is +0 off the support (-0 would print as "-0.")
+                jac[:, np.arange(i1 - i0), np.arange(i0, i1)] += sb[:, i0:i1]
+                flat[r0 : r0 + len(sb), i0:i1] = jac
+    return out
 
 
-def _check_v(v: ArrayLike, arr: np.ndarray, ax: int) -> np.ndarray:
+def _jvp_rows(s: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``(diag(s) - s s^T / sum(s)) v = s (v - c)`` for each row, ``c = (s . v) / sum(s)``.
+
+    Rows where ``s . v`` overflows are redone with ``v`` scaled by a power of 2
+    (exactly), and rows where ``v - c`` overflows as ``s v - s c``, so a finite
+    ``v`` overflows only where the exact result does. Rows where ``v`` is not
+    finite are nan.
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        total = s.sum(axis=1, keepdims=True)
+        c = (s * v).sum(axis=1, keepdims=True) / total
+        out = s * (v - c)
+        finite_v = np.isfinite(v).all(axis=1)
+        redo = finite_v & ~np.isfinite(out).all(axis=1) & (total[:, 0] > 0)
+        if redo.any():
+            sr, vr = s[redo], v[redo]
+            e = np.frexp(np.abs(vr).max(axis=1, keepdims=True))[1]
+            c[redo] = np.ldexp((sr * np.ldexp(vr, -e)).sum(axis=1, keepdims=True) / total[redo], e)
+            out[redo] = sr * vr - sr * c[redo]
+    if not finite_v.all():
+        out[~finite_v] = np.nan
+    return out
+
+
+def _jvp(finite_rows, power: float, x: ArrayLike, v: ArrayLike, axis: int | None):
+    arr = as_real_array(x, "x")
     vv = as_real_array(v, "v")
-    if vv.shape != arr.shape:
-        raise ValueError(f"v must have the same shape as x, {arr.shape}, got {vv.shape}")
-    return np.moveaxis(vv, ax, -1)
+    check_same_shape(arr, vv, "x", "v")
+    layout = _Slices(arr, axis)
+    v_view = layout.like(vv)
+    out, view = layout.new_map(np.result_type(result_dtype(arr.dtype), result_dtype(vv.dtype)))
+    if out.size:
+        for index in layout.blocks():
+            p = _special_rows(layout.rows(layout.view, index), finite_rows)
+            vb = np.asarray(layout.rows(v_view, index), dtype=np.float64)
+            layout.store(view, index, _jvp_rows(_support_weights(p, power), vb))
+    return scalar_if_0d(layout.finish_map(out))
 
 
 def sparsemax_jacobian(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
@@ -247,15 +440,24 @@ def sparsemax_jacobian(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Real scores.
+        Real scores. Computed in float64, returned in ``x``'s float dtype.
     axis : int or None, optional
-        The axis of each distribution (default: the last).
+        The axis of each distribution (default: the last); ``None`` for one
+        distribution over all entries of ``x`` (in C order).
 
     Returns
     -------
     ndarray, shape (..., n, n)
         One ``n x n`` matrix per slice; the leading axes are ``x``'s other
         axes in order. ``J[..., i, j] = d sparsemax_i / d x_j``.
+        An empty ``x`` gives an empty result. A slice where sparsemax is nan
+        (all ``-inf``, or holding nan) gives nan; a slice whose largest score
+        is ``+inf`` gives the Jacobian at the tie of its ``+inf`` entries.
+
+    Raises
+    ------
+    TypeError, numpy.exceptions.AxisError
+        For bad ``x`` or ``axis``, as in :func:`sparsemax`.
 
     Examples
     --------
@@ -263,9 +465,10 @@ def sparsemax_jacobian(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     array([[ 0.5, -0.5,  0. ],
            [-0.5,  0.5,  0. ],
            [ 0. ,  0. ,  0. ]])
+    >>> sparsemax_jacobian([[0.0, 1.0], [0.0, 0.0]], axis=None).shape   # one distribution of 4
+    (4, 4)
     """
-    arr, ax, p = _p_moved(sparsemax, x, axis)
-    return _jacobian_from_weights(_support_weights(p, 0.0)).astype(result_dtype(arr.dtype), copy=False)
+    return _jacobian(_sparsemax_rows, 0.0, x, axis)
 
 
 def sparsemax_jvp(x: ArrayLike, v: ArrayLike, axis: int | None = -1) -> np.ndarray:
@@ -282,22 +485,37 @@ def sparsemax_jvp(x: ArrayLike, v: ArrayLike, axis: int | None = -1) -> np.ndarr
     v : array_like
         A tangent (or upstream gradient) of the same shape as ``x``.
     axis : int or None, optional
-        The axis of each distribution (default: the last).
+        The axis of each distribution (default: the last); ``None`` for one
+        distribution over all entries (``v`` still has ``x``'s shape).
 
     Returns
     -------
     ndarray
-        Same shape as ``x``.
+        Same shape as ``x``, in the promoted float dtype of ``x`` and ``v``
+        (computed in float64). A slice where sparsemax is nan, or where ``v``
+        holds nan or ``+-inf`` (``0 * inf`` is undefined), gives nan. The
+        support's mean of ``v`` is formed as a weighted mean, so no finite
+        ``v`` overflows unless the exact result does.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` or ``v`` is not a real numeric array-like, or ``axis`` is not an int or None.
+    ValueError
+        If ``v``'s shape is not ``x``'s.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
 
     Examples
     --------
+    >>> import numpy as np
     >>> sparsemax_jvp([0.5, 0.2, -1.0], [1.0, 0.0, 5.0])
     array([ 0.5, -0.5,  0. ])
+    >>> sparsemax_jvp(np.zeros((2, 3)), np.ones((2, 3)), axis=None)   # J 1 = 0
+    array([[0., 0., 0.],
+           [0., 0., 0.]])
     """
-    arr, ax, p = _p_moved(sparsemax, x, axis)
-    vv = _check_v(v, arr, ax)
-    out = _jvp_from_weights(_support_weights(p, 0.0), vv)
-    return np.moveaxis(out, -1, ax).astype(result_dtype(arr.dtype), copy=False).reshape(arr.shape)
+    return _jvp(_sparsemax_rows, 0.0, x, v, axis)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -305,20 +523,32 @@ def sparsemax_jvp(x: ArrayLike, v: ArrayLike, axis: int | None = -1) -> np.ndarr
 
 
 def _entmax15_tau(z: np.ndarray) -> np.ndarray:
-    """Threshold of each row of ``z / 2`` (rows with maximum 0), shape (rows, 1)."""
-    u = z / 2
-    us = _sorted_desc(u)
-    k = np.arange(1, z.shape[1] + 1, dtype=z.dtype)
-    mean = np.cumsum(us, axis=1) / k
-    mean_sq = np.cumsum(us * us, axis=1) / k
-    ss = k * (mean_sq - mean * mean)  # sum of squared deviations of the top k
-    delta = (1 - ss) / k
-    tau = mean - np.sqrt(np.maximum(delta, 0))  # root of sum_{j<=k} (u_(j) - tau)^2 = 1 below the mean
-    size = _last_true(tau <= us)[:, None]
-    return np.take_along_axis(tau, size - 1, axis=1)
+    """Threshold of each row of ``z / 2`` (float64, maximum 0, entries may be ``-inf``), shape ``(r,)``.
+
+    The support size comes from running sums over the sorted scores; the mean
+    and the sum of squared deviations of the support are then computed again
+    from the support alone, in two passes with pairwise summation (no
+    cancellation, and an error that does not grow with the support's length).
+    """
+    us = _sorted_desc(z / 2)
+    k = np.arange(1, z.shape[1] + 1, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # squares of -5e307, inf - inf after -inf entries
+        mean = np.cumsum(us, axis=1) / k
+        ss = k * (np.cumsum(us * us, axis=1) / k - mean * mean)  # sum of squared deviations of the top k
+        tau = mean - np.sqrt(np.maximum((1 - ss) / k, 0))  # root of sum_{j<=k} (u_(j) - tau)^2 = 1 below the mean
+        size = _last_true(tau <= us)
+    top = _top(us, size)
+    mean = np.where(top, us, 0.0).sum(axis=1) / size
+    dev = np.where(top, us - mean[:, None], 0.0)
+    ss = np.einsum("ij,ij->i", dev, dev)
+    return mean - np.sqrt(np.maximum((1 - ss) / size, 0))
 
 
-def entmax15_threshold(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
+def _entmax15_rows(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z / 2 - _entmax15_tau(z)[:, None], 0) ** 2
+
+
+def entmax15_threshold(x: ArrayLike, axis: int | None = -1) -> np.ndarray | np.floating:
     r"""The threshold ``tau(x)`` of 1.5-entmax: ``entmax15(x) = max(x / 2 - tau, 0) ** 2``.
 
     With ``u = x / 2`` sorted decreasingly, the support is the largest ``k``
@@ -330,29 +560,32 @@ def entmax15_threshold(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Real scores.
+        Real scores. Computed in float64; returned in ``x``'s float dtype.
     axis : int or None, optional
-        The axis of each distribution (default: the last).
+        The axis of each distribution (default: the last); ``None`` for all of ``x``.
 
     Returns
     -------
-    ndarray
-        ``x``'s shape without ``axis`` (a numpy scalar for a 1-D input).
+    ndarray or numpy scalar
+        ``x``'s shape without ``axis`` (a numpy scalar for a 1-D input or
+        ``axis=None``), in ``[max(x) / 2 - 1, max(x) / 2)``; ``+inf`` where the
+        largest score is ``+inf``, ``-inf`` for a slice of all ``-inf`` or an
+        empty axis, nan for a slice holding nan (as :func:`sparsemax_threshold`).
+
+    Raises
+    ------
+    TypeError, numpy.exceptions.AxisError
+        For bad ``x`` or ``axis``, as in :func:`sparsemax`.
 
     Examples
     --------
+    >>> import numpy as np
     >>> float(entmax15_threshold([4.0, 0.0]))   # only the first survives: (2 - tau)^2 = 1
     1.0
+    >>> entmax15_threshold([[0.0, 0.0], [np.inf, 1.0]])
+    array([-0.70710678,         inf])
     """
-    arr, ax, moved_shape, rows = _to_rows(x, axis)
-    if rows.shape[1] == 0:
-        raise ValueError("x must have at least one entry along axis to define a threshold")
-    m = rows.max(axis=1, keepdims=True)
-    fin = np.isfinite(m)
-    with np.errstate(invalid="ignore", over="ignore"):
-        tau = np.where(fin, _entmax15_tau(rows - np.where(fin, m, 0)) + m / 2, np.nan)
-    tau = tau.reshape(moved_shape[:-1]).astype(result_dtype(arr.dtype), copy=False)
-    return tau[()] if tau.ndim == 0 else tau
+    return _threshold(x, axis, _entmax15_tau, 0.5)
 
 
 def entmax15(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
@@ -367,7 +600,8 @@ def entmax15(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Real scores. Integer input is computed in float64; float16 in float32.
+        Real scores. Computed in float64 (so float32 and float16 results are the
+        float64 ones rounded); returned in ``x``'s float dtype (integers give float64).
     axis : int or None, optional
         The axis along which the output sums to 1 (default: the last);
         ``None`` treats the whole array as one distribution.
@@ -376,7 +610,15 @@ def entmax15(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     -------
     ndarray
         Same shape as ``x``: non-negative, summing to 1 along ``axis``,
-        exactly 0 for scores at or below ``2 tau``.
+        exactly 0 for scores at or below ``2 tau``. Special values as in
+        :func:`sparsemax`: ``-inf`` gives 0, ``+inf`` entries share the mass,
+        a slice of all ``-inf`` or holding nan is nan, an empty ``x`` gives an
+        empty result.
+
+    Raises
+    ------
+    TypeError, numpy.exceptions.AxisError
+        For bad ``x`` or ``axis``, as in :func:`sparsemax`.
 
     Examples
     --------
@@ -387,12 +629,11 @@ def entmax15(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     array([0.673993, 0.326007, 0.      ])
     >>> entmax15([0.0, 0.0])
     array([0.5, 0.5])
+    >>> entmax15([[0.0, -np.inf, np.inf], [np.nan, 0.0, 1.0]])
+    array([[ 0.,  0.,  1.],
+           [nan, nan, nan]])
     """
-
-    def rows(z):
-        return np.maximum(z / 2 - _entmax15_tau(z), 0) ** 2
-
-    return _map_rows(x, axis, rows)
+    return scalar_if_0d(_map(x, axis, _entmax15_rows))
 
 
 def entmax15_jacobian(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
@@ -401,14 +642,21 @@ def entmax15_jacobian(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     Parameters
     ----------
     x : array_like
-        Real scores.
+        Real scores. Computed in float64, returned in ``x``'s float dtype.
     axis : int or None, optional
-        The axis of each distribution (default: the last).
+        The axis of each distribution (default: the last); ``None`` for one
+        distribution over all entries of ``x`` (in C order).
 
     Returns
     -------
     ndarray, shape (..., n, n)
         One symmetric ``n x n`` matrix per slice; ``J[..., i, j] = d p_i / d x_j``.
+        Special values as in :func:`sparsemax_jacobian`.
+
+    Raises
+    ------
+    TypeError, numpy.exceptions.AxisError
+        For bad ``x`` or ``axis``, as in :func:`sparsemax`.
 
     Examples
     --------
@@ -418,8 +666,7 @@ def entmax15_jacobian(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
            [-0.353553,  0.353553,  0.      ],
            [ 0.      ,  0.      ,  0.      ]])
     """
-    arr, ax, p = _p_moved(entmax15, x, axis)
-    return _jacobian_from_weights(_support_weights(p, 0.5)).astype(result_dtype(arr.dtype), copy=False)
+    return _jacobian(_entmax15_rows, 0.5, x, axis)
 
 
 def entmax15_jvp(x: ArrayLike, v: ArrayLike, axis: int | None = -1) -> np.ndarray:
@@ -435,12 +682,18 @@ def entmax15_jvp(x: ArrayLike, v: ArrayLike, axis: int | None = -1) -> np.ndarra
     v : array_like
         Same shape as ``x``.
     axis : int or None, optional
-        The axis of each distribution (default: the last).
+        The axis of each distribution (default: the last); ``None`` for one
+        distribution over all entries (``v`` still has ``x``'s shape).
 
     Returns
     -------
     ndarray
-        Same shape as ``x``.
+        Same shape as ``x``; dtype, special values and errors as in :func:`sparsemax_jvp`.
+
+    Raises
+    ------
+    TypeError, ValueError, numpy.exceptions.AxisError
+        As in :func:`sparsemax_jvp`.
 
     Examples
     --------
@@ -448,52 +701,75 @@ def entmax15_jvp(x: ArrayLike, v: ArrayLike, axis: int | None = -1) -> np.ndarra
     >>> x, v = np.array([1.0, 0.5, -3.0]), np.array([1.0, 2.0, 3.0])
     >>> bool(np.allclose(entmax15_jvp(x, v), entmax15_jacobian(x) @ v))
     True
+    >>> entmax15_jvp(x, [1.0, np.inf, 0.0])
+    array([nan, nan, nan])
     """
-    arr, ax, p = _p_moved(entmax15, x, axis)
-    vv = _check_v(v, arr, ax)
-    out = _jvp_from_weights(_support_weights(p, 0.5), vv)
-    return np.moveaxis(out, -1, ax).astype(result_dtype(arr.dtype), copy=False).reshape(arr.shape)
+    return _jvp(_entmax15_rows, 0.5, x, v, axis)
 
 
 # ---------------------------------------------------------------------------------------------
 # alpha-entmax by bisection
 
+#: Bisection steps allowed: each halves the bracket, and after about 1100 halvings no float64
+#: bracket can shrink further (the loop also stops as soon as no bracket changes).
+_MAX_ITER = 2000
 
-def _check_alpha(alpha: float) -> float:
-    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (Real, np.floating, np.integer)):
-        raise TypeError(f"alpha must be a real number >= 1, got {alpha!r}")
-    value = float(alpha)
-    if not (np.isfinite(value) and value >= 1):
-        raise ValueError(f"alpha must be a finite number >= 1, got {alpha!r}")
-    return value
+
+def _entmax_terms(z: np.ndarray, lam: np.ndarray, eps: float) -> np.ndarray:
+    """``max(1 + eps (z - lam), 0) ** (1 / eps)`` as ``exp(log1p(eps (z - lam)) / eps)``."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        t = eps * (z - lam)
+        np.maximum(t, -1.0, out=t)
+        np.log1p(t, out=t)
+        t /= eps
+        return np.exp(t, out=t)
 
 
 def entmax_bisect(x: ArrayLike, alpha: float = 1.5, axis: int | None = -1, *, n_iter: int = 100) -> np.ndarray:
     r"""alpha-entmax for any ``alpha >= 1``, with the threshold found by bisection.
 
     ``p_i = max((alpha - 1) x_i - tau, 0) ** (1 / (alpha - 1))``, where ``tau``
-    solves ``sum_i p_i = 1``. The sum is decreasing in ``tau``, and with
-    ``z = (alpha - 1)(x - max x)`` the root lies in
-    ``[-1, -n ** (1 - alpha)]``; ``n_iter`` halvings (in float64) pin it to
-    rounding, then ``p`` is divided by its sum. ``alpha = 1`` is softmax,
+    solves ``sum_i p_i = 1``. With ``eps = alpha - 1``, ``z = x - max x`` and
+    ``tau = eps * lam - 1`` this is ``p_i = max(1 + eps (z_i - lam), 0) ** (1 / eps)``,
+    computed as ``exp(log1p(eps (z_i - lam)) / eps)``, accurate even for
+    ``alpha`` close to 1 (where the power form loses ``1 / eps`` of its
+    accuracy). The sum decreases in ``lam``, whose root lies in
+    ``[0, (1 - n ** -eps) / eps]`` (below ``log n``); ``n_iter`` halvings in
+    float64 pin it to rounding (the loop stops early once the brackets stop
+    shrinking), then ``p`` is divided by its sum. ``alpha = 1`` is softmax,
     ``alpha = 2`` is sparsemax, ``alpha = 1.5`` is :func:`entmax15`: this is
     the slow, general reference for those closed forms.
 
     Parameters
     ----------
     x : array_like
-        Real scores.
+        Real scores. Computed in float64, returned in ``x``'s float dtype.
     alpha : float, optional
-        ``alpha >= 1`` (default 1.5). Values just above 1 approach softmax.
+        ``alpha >= 1`` (default 1.5), finite. Values just above 1 approach
+        softmax; very large values approach the argmax (shared equally by tied
+        maxima).
     axis : int or None, optional
-        The axis along which the output sums to 1 (default: the last).
+        The axis along which the output sums to 1 (default: the last);
+        ``None`` treats the whole array as one distribution.
     n_iter : int, optional
-        Number of bisection steps (default 100; 60 already reach float64 rounding).
+        Number of bisection steps, 1 to 2000 (default 100; 60 already reach
+        float64 rounding unless the threshold is near 0).
 
     Returns
     -------
     ndarray
-        Same shape and dtype rules as :func:`sparsemax`.
+        Same shape, dtype rules and special values as :func:`sparsemax`.
+        ``alpha = 1`` returns :func:`softmaxlab.softmax` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a real numeric array-like, ``alpha`` is not a real
+        number, ``n_iter`` is not an integer, or ``axis`` is not an int or None.
+    ValueError
+        If ``alpha`` is below 1 or not finite, or ``n_iter`` is outside 1 to 2000.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
 
     Examples
     --------
@@ -505,26 +781,32 @@ def entmax_bisect(x: ArrayLike, alpha: float = 1.5, axis: int | None = -1, *, n_
     True
     >>> bool(np.allclose(entmax_bisect(x, 1.0), np.exp(x) / np.exp(x).sum()))
     True
+    >>> bool(np.allclose(entmax_bisect(x, 1 + 1e-12), np.exp(x) / np.exp(x).sum()))
+    True
     """
-    alpha = _check_alpha(alpha)
-    if isinstance(n_iter, (bool, np.bool_)) or not isinstance(n_iter, (int, np.integer)) or n_iter < 1:
-        raise ValueError(f"n_iter must be a positive int, got {n_iter!r}")
+    alpha = check_real(alpha, "alpha", minimum=1.0)
+    n_iter = check_int(n_iter, "n_iter", minimum=1, maximum=_MAX_ITER)
     if alpha == 1.0:
-        return softmax(x, axis=axis)
-    power = 1.0 / (alpha - 1.0)
+        return scalar_if_0d(softmax(x, axis=axis))
+    eps = alpha - 1.0
 
     def rows(z):
-        z = (alpha - 1.0) * z.astype(np.float64)
-        n = z.shape[1]
-        lo = np.full((z.shape[0], 1), -1.0)
-        hi = np.full((z.shape[0], 1), -(float(n) ** (1.0 - alpha)))
+        r, n = z.shape
+        lo = np.zeros((r, 1))
+        hi = np.full((r, 1), -math.expm1(-eps * math.log(n)) / eps if n > 1 else 0.0)  # the root for n ties
         for _ in range(n_iter):
             mid = (lo + hi) / 2
-            total = (np.maximum(z - mid, 0) ** power).sum(axis=1, keepdims=True)
-            too_low = total >= 1  # tau must move up
-            lo = np.where(too_low, mid, lo)
-            hi = np.where(too_low, hi, mid)
-        p = np.maximum(z - (lo + hi) / 2, 0) ** power
-        return p / p.sum(axis=1, keepdims=True)
+            too_low = _entmax_terms(z, mid, eps).sum(axis=1, keepdims=True) >= 1  # lam must move up
+            new_lo, new_hi = np.where(too_low, mid, lo), np.where(too_low, hi, mid)
+            if np.array_equal(new_lo, lo) and np.array_equal(new_hi, hi):
+                break
+            lo, hi = new_lo, new_hi
+        p = _entmax_terms(z, (lo + hi) / 2, eps)
+        total = p.sum(axis=1, keepdims=True)
+        gone = total[:, 0] == 0  # alpha so large that (1/k) ** eps underflows: the tie of the maxima
+        if gone.any():
+            p[gone] = z[gone] == 0
+            total[gone] = p[gone].sum(axis=1, keepdims=True)
+        return p / total
 
-    return _map_rows(x, axis, rows)
+    return scalar_if_0d(_map(x, axis, rows))
