@@ -15,19 +15,28 @@ differentiable in ``a`` and tends to the one-hot sample as ``tau -> 0``.
 
 from __future__ import annotations
 
+import math
 from numbers import Integral
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from softmaxlab._validation import as_real_array, check_axis, check_temperature, result_dtype
-from softmaxlab.core import softmax
+from softmaxlab._validation import as_real_array, check_axis, check_bool, check_real, result_dtype, scalar_if_0d, working_dtype
+from softmaxlab.core import BLOCK_BYTES, softmax
 
 __all__ = ["as_generator", "gumbel_max_sample", "gumbel_softmax"]
+
+#: Noise elements drawn per block (1 MiB of float64).
+_BLOCK = BLOCK_BYTES // 8
 
 
 def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
     """Return a numpy ``Generator``: ``rng`` itself, a new one seeded with the int ``rng``, or an unseeded one for ``None``.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is none of these (a bool, a float, a negative int, ...).
 
     Examples
     --------
@@ -63,22 +72,54 @@ def _size_tuple(size) -> tuple[int, ...]:
     return size
 
 
-def _logits_last(logits: ArrayLike, axis: int) -> tuple[np.ndarray, int]:
-    """Validate logits and move the class axis last; returns (array, normalised axis)."""
-    arr = as_real_array(logits, "logits")
-    if arr.ndim == 0:
-        raise ValueError("logits must have at least one dimension (the classes)")
-    ax = check_axis(axis, arr.ndim)
-    if arr.shape[ax] == 0:
-        raise ValueError("logits must have at least one class along axis")
-    if np.any(np.isnan(arr)):
-        raise ValueError("logits must not contain nan")
-    if np.any(arr == np.inf):
-        raise ValueError("logits must not contain +inf (the distribution would not be defined by them)")
-    if np.any(np.all(arr == -np.inf, axis=ax)):
-        raise ValueError("logits must have at least one entry > -inf in every distribution")
-    work = np.float64 if arr.dtype != np.float32 else np.float32
-    return np.moveaxis(arr.astype(work, copy=False), ax, -1), ax
+class _Logits:
+    """Validated logits as ``(B, K)`` rows (one distribution per row) in the working dtype."""
+
+    def __init__(self, logits: ArrayLike, axis: int | None, size):
+        arr = as_real_array(logits, "logits")
+        if axis is None:
+            rows = arr.reshape(1, -1)  # one distribution over every entry, in C order
+            self.batch, self.ax = (), None
+        else:
+            if arr.ndim == 0:
+                raise ValueError("logits must have at least one dimension (the classes), or pass axis=None")
+            ax = check_axis(axis, arr.ndim)
+            moved = np.moveaxis(arr, ax, -1)
+            if moved.shape[-1] == 0:
+                raise ValueError("logits must have at least one class along axis")
+            rows = moved.reshape(-1, moved.shape[-1])  # a copy only if the class axis is not contiguous
+            self.batch, self.ax = moved.shape[:-1], ax
+        self.shape = arr.shape
+        self.k = rows.shape[1]
+        if self.k == 0:
+            raise ValueError("logits must have at least one class along axis")
+        if np.isnan(rows).any():
+            raise ValueError("logits must not contain nan")
+        if (rows == np.inf).any():
+            raise ValueError("logits must not contain +inf (the distribution would not be defined by them)")
+        if rows.size and (rows == -np.inf).all(axis=1).any():
+            raise ValueError("logits must have at least one entry > -inf in every distribution")
+        self.rows = rows.astype(working_dtype(arr.dtype), copy=False)
+        self.rdtype = result_dtype(arr.dtype)
+        self.size = _size_tuple(size)
+        draws = math.prod(self.size) * math.prod(self.batch)
+        if draws * self.k > np.iinfo(np.intp).max:
+            raise ValueError(f"size {self.size!r} asks for more noise than an array can hold")
+        self.draws = draws
+
+    def noise_blocks(self, gen: np.random.Generator):
+        """``(r0, r1, noise + logits)`` for blocks of rows of the ``(draws, K)`` perturbed logits.
+
+        The noise is drawn block after block in C order, the same numbers as one
+        draw of the whole array.
+        """
+        step = max(1, _BLOCK // self.k)
+        n_rows = len(self.rows)
+        for r0 in range(0, self.draws, step):
+            r1 = min(self.draws, r0 + step)
+            noise = gen.gumbel(size=(r1 - r0, self.k)).astype(self.rows.dtype, copy=False)
+            noise += self.rows if n_rows == 1 else self.rows[np.arange(r0, r1) % n_rows]
+            yield r0, r1, noise
 
 
 def gumbel_max_sample(
@@ -86,7 +127,7 @@ def gumbel_max_sample(
     rng: np.random.Generator | int | None = None,
     *,
     size: int | tuple[int, ...] | None = None,
-    axis: int = -1,
+    axis: int | None = -1,
 ) -> np.ndarray:
     r"""Draw class indices from ``Categorical(softmax(logits))`` by the Gumbel-max trick.
 
@@ -98,20 +139,37 @@ def gumbel_max_sample(
     logits : array_like
         Unnormalised log-probabilities along ``axis`` (any shift gives the same
         distribution). ``-inf`` marks a class of probability 0; nan and
-        ``+inf`` are rejected.
+        ``+inf`` are rejected, and so is a distribution of all ``-inf`` or of
+        no class. float32 logits are perturbed in float32, float16 in float32,
+        others in float64.
     rng : numpy.random.Generator or int or None, optional
         Source of randomness, or a seed for a new generator.
     size : int or tuple of ints, optional
         Number of independent draws per distribution; prepended to the output
         shape. ``None`` draws one.
-    axis : int, optional
-        The class axis of ``logits`` (default: the last).
+    axis : int or None, optional
+        The class axis of ``logits`` (default: the last); ``None`` for one
+        distribution over all entries, the draws then being flat (C-order)
+        indices into ``logits``.
 
     Returns
     -------
-    ndarray of int64
+    ndarray of int64 or numpy int64
         Shape ``size + batch``, where ``batch`` is the shape of ``logits``
-        without ``axis``.
+        without ``axis`` (empty for ``axis=None``); a numpy scalar when that
+        shape is empty.
+
+    Raises
+    ------
+    TypeError
+        If ``logits`` is not a real numeric array-like, ``rng`` not a
+        generator, seed or None, ``size`` not an int or tuple of ints, or
+        ``axis`` not an int or None.
+    ValueError
+        For logits that define no distribution (see above), a negative or
+        too large ``size``, or 0-d logits with an integer ``axis``.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
 
     Examples
     --------
@@ -123,16 +181,19 @@ def gumbel_max_sample(
     array([0.5, 0.3, 0.2])
     >>> gumbel_max_sample([[0.0, -np.inf], [-np.inf, 0.0]], rng=1)   # one draw per row
     array([0, 1])
+    >>> gumbel_max_sample([[0.0, -np.inf], [-np.inf, -np.inf]], rng=1, size=3, axis=None)   # flat indices
+    array([0, 0, 0])
     >>> gumbel_max_sample([np.nan, 0.0], rng=1)
     Traceback (most recent call last):
         ...
     ValueError: logits must not contain nan
     """
-    arr, _ = _logits_last(logits, axis)
-    shape = _size_tuple(size)
-    noise = as_generator(rng).gumbel(size=shape + arr.shape).astype(arr.dtype, copy=False)
-    noise += arr
-    return np.argmax(noise, axis=-1).astype(np.int64)
+    lg = _Logits(logits, axis, size)
+    gen = as_generator(rng)
+    out = np.empty(lg.draws, dtype=np.int64)
+    for r0, r1, noisy in lg.noise_blocks(gen):
+        out[r0:r1] = np.argmax(noisy, axis=1)
+    return scalar_if_0d(out.reshape(lg.size + lg.batch))
 
 
 def gumbel_softmax(
@@ -141,7 +202,7 @@ def gumbel_softmax(
     rng: np.random.Generator | int | None = None,
     *,
     size: int | tuple[int, ...] | None = None,
-    axis: int = -1,
+    axis: int | None = -1,
     hard: bool = False,
 ) -> np.ndarray:
     r"""Draw from the Gumbel-softmax (Concrete) distribution: ``softmax((logits + G) / tau)``.
@@ -155,15 +216,16 @@ def gumbel_softmax(
     ----------
     logits : array_like
         Unnormalised log-probabilities along ``axis``; ``-inf`` allowed, nan and
-        ``+inf`` rejected.
+        ``+inf`` rejected (as in :func:`gumbel_max_sample`).
     temperature : float, optional
-        ``tau > 0``.
+        ``tau > 0``, finite.
     rng : numpy.random.Generator or int or None, optional
         Source of randomness, or a seed for a new generator.
     size : int or tuple of ints, optional
         Number of independent draws per distribution, prepended to the shape.
-    axis : int, optional
+    axis : int or None, optional
         The class axis (default: the last); it stays in place in the output.
+        ``None`` makes all of ``logits`` one distribution.
     hard : bool, optional
         Return the one-hot vector of the sample's argmax instead (the forward
         value of the straight-through estimator, whose backward pass uses the
@@ -172,7 +234,21 @@ def gumbel_softmax(
     Returns
     -------
     ndarray
-        Shape ``size + logits.shape``; each slice along ``axis`` sums to 1.
+        Shape ``size + logits.shape``; each slice along ``axis`` (all of
+        ``logits``'s axes for ``axis=None``) sums to 1. In ``logits``'s float
+        dtype (float16 computed in float32, long double in float64; integers
+        give float64).
+
+    Raises
+    ------
+    TypeError
+        As in :func:`gumbel_max_sample`; also if ``temperature`` is not a real
+        number or ``hard`` not a bool.
+    ValueError
+        As in :func:`gumbel_max_sample`; also if ``temperature`` is not
+        positive and finite.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
 
     Examples
     --------
@@ -187,15 +263,17 @@ def gumbel_softmax(
     >>> int(np.argmax(y)) == int(gumbel_max_sample(logits, rng=3))   # same noise, same class
     True
     """
-    arr, ax = _logits_last(logits, axis)
-    temperature = check_temperature(temperature)
-    shape = _size_tuple(size)
-    noise = as_generator(rng).gumbel(size=shape + arr.shape).astype(arr.dtype, copy=False)
-    noise += arr
-    if hard:
-        out = np.zeros_like(noise)
-        np.put_along_axis(out, np.argmax(noise, axis=-1)[..., None], 1.0, axis=-1)
-    else:
-        out = softmax(noise, axis=-1, temperature=temperature)
-    out = np.moveaxis(out, -1, len(shape) + ax)
-    return out.astype(result_dtype(np.asarray(logits).dtype), copy=False)
+    lg = _Logits(logits, axis, size)
+    temperature = check_real(temperature, "temperature", positive=True)  # (check_temperature lets 10**400 overflow)
+    hard = check_bool(hard, "hard")
+    gen = as_generator(rng)
+    out = np.empty((lg.draws, lg.k), dtype=lg.rdtype)
+    for r0, r1, noisy in lg.noise_blocks(gen):
+        if hard:
+            out[r0:r1] = 0
+            out[np.arange(r0, r1), np.argmax(noisy, axis=1)] = 1
+        else:
+            out[r0:r1] = softmax(noisy, axis=-1, temperature=temperature)
+    if lg.ax is None:
+        return scalar_if_0d(out.reshape(lg.size + lg.shape))
+    return np.moveaxis(out.reshape(lg.size + lg.batch + (lg.k,)), -1, len(lg.size) + lg.ax)
