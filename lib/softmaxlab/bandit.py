@@ -90,7 +90,7 @@ def boltzmann_bandit(
     ----------
     arm_means : array_like
         The true mean reward ``mu_a`` of each of the ``K >= 2`` arms: finite,
-        at most :data:`MAX_MAGNITUDE` (``1e300``) in magnitude.
+        at most ``MAX_MAGNITUDE = 1e300`` in magnitude.
     temperature : float or array_like
         ``T > 0`` (finite), or a schedule of ``n_steps`` such temperatures
         (annealing). As ``T -> 0`` the agent pulls an arm of highest estimate

@@ -629,7 +629,7 @@ def ising_ring_thermodynamics(
     The heat capacity is computed two ways (the bond energies shifted to be
     one-signed, or centred at their mean), each with a bound on its rounding
     error; the better one is returned where its bound is within
-    :data:`HEAT_CAPACITY_RTOL` (``1e-6``) of it, and nan elsewhere. That
+    ``HEAT_CAPACITY_RTOL = 1e-6`` of it, and nan elsewhere. That
     happens in a frustrated ring (``J < 0``, ``n`` odd) at low temperature
     (below about ``T = (2|J| - |h|) / 10``), where the heat capacity is many
     orders of magnitude below its scale ``(|J| / T)**2`` and both formulas

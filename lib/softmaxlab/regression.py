@@ -90,8 +90,27 @@ class SoftmaxRegression:
         data before each step and after the last one, and ``"val_loss"``,
         ``"val_accuracy"`` when validation data are given.
 
+    Raises
+    ------
+    TypeError
+        If ``n_features`` or ``n_classes`` is not an integer, ``loss`` not a
+        string, or ``l2`` not a real number; and, in the methods, if ``X`` is
+        not a real numeric array or the labels are not integers.
+    ValueError
+        If ``n_features < 1``, ``n_classes < 2``, ``loss`` is unknown, or
+        ``l2`` is negative or not finite; in the methods, if ``X`` has the
+        wrong shape or non-finite entries, a label is out of range, or the
+        assigned ``weights`` or ``bias`` have the wrong shape or non-finite
+        entries.
+
     Notes
     -----
+    Inputs of any real dtype are computed, and results returned, in float64
+    (the parameters' dtype). Where ``X W + b`` overflows, the probabilities
+    follow :func:`softmaxlab.softmax` (``+inf`` logits share the mass, a nan
+    row is nan) and :meth:`predict` raises ValueError for a nan row rather
+    than name a class.
+
     The gradient of the mean loss with respect to the logits ``Z = X W + b``
     is ``G = (softmax(Z) - Y) / n`` for cross-entropy and ``J (p - y) / n``
     row by row for squared error; then ``dW = X^T G + l2 W`` and
@@ -218,13 +237,13 @@ class SoftmaxRegression:
         Parameters
         ----------
         X : array_like, shape (n_samples, n_features)
-            Training inputs.
+            Training inputs, finite, at least one row.
         y : array_like of int, shape (n_samples,)
             Training labels in ``[0, n_classes)``.
         learning_rate : float, optional
-            The step size, positive.
+            The step size, positive and finite.
         n_steps : int, optional
-            Number of updates ``W -= learning_rate * dW``, ``b -= learning_rate * db``.
+            Number (``>= 0``) of updates ``W -= learning_rate * dW``, ``b -= learning_rate * db``.
         X_val, y_val : array_like, optional
             Held-out data, evaluated along the way (never trained on).
 
