@@ -361,7 +361,7 @@ def _quantity(s: _System, quantity: str) -> np.ndarray:
             hot = np.log(s.hot_count) if s.hot.any() else 0.0
         res = np.where(s.hot, hot, res)
         res = np.where(s.empty, empty, res)
-        return np.where(s.nan, np.nan, res)
+        return np.where(s.nan, np.nan, res) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 # ---------------------------------------------------------------------------- public functions
