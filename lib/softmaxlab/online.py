@@ -29,8 +29,16 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from softmaxlab._validation import as_real_array, check_axis, result_dtype, working_dtype
-from softmaxlab.attention import MemoryTraffic, _check_qkv
+from softmaxlab._validation import (
+    as_real_array,
+    check_bool,
+    check_int,
+    result_dtype,
+    scalar_if_0d,
+    working_dtype,
+)
+from softmaxlab.attention import MemoryTraffic, _batch_chunks, _block_shape, _check_qkv, _part, _scores, _sigma
+from softmaxlab.sparse import _Slices
 
 __all__ = [
     "SoftmaxState",
@@ -68,13 +76,22 @@ class SoftmaxState(NamedTuple):
 
 
 def _shifted_exp(x: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """``exp(x - m)`` with the IEEE conventions: where ``x == m == +inf`` it is 1, ``-inf`` it is 0."""
-    with np.errstate(invalid="ignore"):
+    """``exp(x - m)`` with the IEEE conventions: where ``x == m == +inf`` it is 1, ``-inf`` it is 0.
+
+    A difference beyond the float range is ``-inf``, whose exponential is the right 0.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
         e = np.exp(x - m)
     both_inf = np.isinf(m) & (x == m)
     if np.any(both_inf):
         e = np.where(both_inf, (m > 0).astype(e.dtype), e)
     return e
+
+
+def _row_state(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(m, d)`` of each row of a 2-D block (one ``exp`` per entry)."""
+    m = rows.max(axis=1, keepdims=True)  # nan if the row holds a nan
+    return m[:, 0], _shifted_exp(rows, m).sum(axis=1)
 
 
 def softmax_state(x: ArrayLike, axis: int | None = -1) -> SoftmaxState:
@@ -83,17 +100,27 @@ def softmax_state(x: ArrayLike, axis: int | None = -1) -> SoftmaxState:
     Parameters
     ----------
     x : array_like
-        Real scores.
+        Real scores. float32 and float64 are computed in their own precision,
+        float16 in float32, long double in float64 and integers in float64;
+        ``m`` and ``d`` come back in ``x``'s float dtype (float64 for integers).
     axis : int or None, optional
         The axis summarised (default: the last); ``None`` for all of ``x``.
 
     Returns
     -------
     SoftmaxState
-        ``m`` and ``d`` with ``axis`` removed. An empty axis gives the
-        identity ``(-inf, 0)``; if the maximum is ``+inf``, ``d`` counts the
-        ``+inf`` entries (each contributes ``exp(0)``, the argmax limit);
-        a slice of all ``-inf`` has ``d = 0``; nan gives nan.
+        ``m`` and ``d`` with ``axis`` removed (numpy scalars for a 1-D input or
+        ``axis=None``). An empty axis gives the identity ``(-inf, 0)``; if the
+        maximum is ``+inf``, ``d`` counts the ``+inf`` entries (each contributes
+        ``exp(0)``, the argmax limit); a slice of all ``-inf`` has ``d = 0``;
+        nan gives nan in both.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a real numeric array-like or ``axis`` is not an int or None.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
 
     Examples
     --------
@@ -102,20 +129,21 @@ def softmax_state(x: ArrayLike, axis: int | None = -1) -> SoftmaxState:
     SoftmaxState(m=array([ 0., inf]), d=array([2., 1.]))
     >>> softmax_state(np.zeros((2, 0)))
     SoftmaxState(m=array([-inf, -inf]), d=array([0., 0.]))
+    >>> softmax_state(np.array([1.0, 2.0], dtype=np.float16)).m
+    np.float16(2.0)
     """
     arr = as_real_array(x, "x")
-    if axis is None:
-        arr, ax = arr.reshape(-1), 0
-    else:
-        ax = check_axis(axis, arr.ndim)
+    layout = _Slices(arr, axis)
     work = working_dtype(arr.dtype)
-    a = arr.astype(work, copy=False)
-    if a.shape[ax] == 0:
-        shape = a.shape[:ax] + a.shape[ax + 1 :]
-        return SoftmaxState(np.full(shape, -np.inf, dtype=work), np.zeros(shape, dtype=work))
-    m = np.max(a, axis=ax, keepdims=True)
-    d = _shifted_exp(a, m).sum(axis=ax)
-    return SoftmaxState(np.squeeze(m, axis=ax), d)
+    m = np.full((layout.p, layout.q), -np.inf, dtype=work)
+    d = np.zeros((layout.p, layout.q), dtype=work)
+    if layout.n and layout.count:
+        for index in layout.blocks():
+            m[layout.reduced(index)], d[layout.reduced(index)] = _row_state(
+                layout.rows(layout.view, index).astype(work, copy=False)
+            )
+    rdtype = result_dtype(arr.dtype)
+    return SoftmaxState(*(scalar_if_0d(layout.finish_reduction(a).astype(rdtype, copy=False)) for a in (m, d)))
 
 
 def _check_state(s, name: str) -> SoftmaxState:
@@ -123,7 +151,18 @@ def _check_state(s, name: str) -> SoftmaxState:
         raise TypeError(f"{name} must be a SoftmaxState (m, d), got {type(s).__name__}")
     m = as_real_array(s[0], f"{name}.m")
     d = as_real_array(s[1], f"{name}.d")
+    if np.any(d < 0):
+        raise ValueError(f"{name}.d must be >= 0 (a sum of exponentials), got a negative entry")
     return SoftmaxState(m, d)
+
+
+def _merge(am, ad, bm, bd):
+    """The merge formula on arrays of one dtype (two ``exp`` calls, over the states' shape)."""
+    m = np.maximum(am, bm)
+    with np.errstate(invalid="ignore", over="ignore"):
+        scale_a = np.where(am == m, 1.0, np.exp(am - m))
+        scale_b = np.where(bm == m, 1.0, np.exp(bm - m))
+    return m, ad * scale_a + bd * scale_b
 
 
 def merge(a: SoftmaxState, b: SoftmaxState) -> SoftmaxState:
@@ -137,11 +176,25 @@ def merge(a: SoftmaxState, b: SoftmaxState) -> SoftmaxState:
     Parameters
     ----------
     a, b : SoftmaxState
-        States with broadcast-compatible shapes.
+        States (or pairs ``(m, d)`` of real array-likes) whose four arrays
+        broadcast together; ``d >= 0``.
 
     Returns
     -------
     SoftmaxState
+        Of the broadcast shape (numpy scalars when 0-d), in the promoted float
+        dtype of the four arrays (float64 for integers and Python numbers;
+        float16 computed in float32, long double in float64). Special values
+        as in :func:`softmax_state`: a ``+inf`` maximum counts its entries, the
+        identity changes nothing, nan propagates.
+
+    Raises
+    ------
+    TypeError
+        If ``a`` or ``b`` is not a pair, or holds a non-numeric or complex array.
+    ValueError
+        If the shapes do not broadcast together (the message names them all),
+        or a ``d`` is negative.
 
     Examples
     --------
@@ -156,30 +209,65 @@ def merge(a: SoftmaxState, b: SoftmaxState) -> SoftmaxState:
     """
     a = _check_state(a, "a")
     b = _check_state(b, "b")
-    m = np.maximum(a.m, b.m)
-    with np.errstate(invalid="ignore"):
-        scale_a = np.where(a.m == m, 1.0, np.exp(a.m - m))
-        scale_b = np.where(b.m == m, 1.0, np.exp(b.m - m))
-    d = a.d * scale_a + b.d * scale_b
-    return SoftmaxState(m[()] if np.ndim(m) == 0 else m, d[()] if np.ndim(d) == 0 else d)
+    arrays = (a.m, a.d, b.m, b.d)
+    try:
+        np.broadcast_shapes(*(x.shape for x in arrays))
+    except ValueError:
+        raise ValueError(
+            "the states a and b must have shapes that broadcast together, got "
+            f"a.m {a.m.shape}, a.d {a.d.shape}, b.m {b.m.shape}, b.d {b.d.shape}"
+        ) from None
+    dtype = np.result_type(*(x.dtype for x in arrays))
+    work = working_dtype(dtype)
+    m, d = _merge(*(x.astype(work, copy=False) for x in arrays))
+    rdtype = result_dtype(dtype)
+    return SoftmaxState(scalar_if_0d(m.astype(rdtype, copy=False)), scalar_if_0d(d.astype(rdtype, copy=False)))
 
 
 def _check_block_size(block_size: int, name: str = "block_size") -> int:
-    if isinstance(block_size, (bool, np.bool_)) or not isinstance(block_size, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {block_size!r}")
-    if block_size < 1:
-        raise ValueError(f"{name} must be at least 1, got {block_size}")
-    return int(block_size)
+    return check_int(block_size, name, minimum=1)
 
 
-def _stream_state(a: np.ndarray, ax: int, block_size: int) -> SoftmaxState:
-    """Pass 1: fold the blocks of ``a`` along ``ax`` into one state, left to right."""
-    shape = a.shape[:ax] + a.shape[ax + 1 :]
-    state = SoftmaxState(np.full(shape, -np.inf, dtype=a.dtype), np.zeros(shape, dtype=a.dtype))
-    for start in range(0, a.shape[ax], block_size):
-        block = np.take(a, np.arange(start, min(start + block_size, a.shape[ax])), axis=ax)
-        state = merge(state, softmax_state(block, axis=ax))
-    return state
+def _stream_rows(rows: np.ndarray, block_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pass 1 over the rows of a 2-D block: fold its column blocks into ``(m, s)``, left to right.
+
+    The state is carried as ``(m, s)`` with ``s = d - 1``, the sum of the terms
+    other than one maximum's, so that ``log1p(s)`` keeps a log-sum-exp near
+    ``m`` accurate (as :func:`softmaxlab.logsumexp` does); the merge is the
+    same. Each column block costs one ``exp`` per entry, each merge two per row.
+    """
+    r, n = rows.shape
+    m = np.full(r, -np.inf, dtype=rows.dtype)
+    s = np.full(r, -1.0, dtype=rows.dtype)  # the empty set: d = 0
+    for start in range(0, n, block_size):
+        block = rows[:, start : start + block_size]
+        bm = block.max(axis=1, keepdims=True)
+        e = _shifted_exp(block, bm)
+        at_max = (np.arange(r), np.argmax(block, axis=1))
+        top = e[at_max]  # the maximum's term: 1, or 0 for a block of all -inf (nan rows stay nan)
+        e[at_max] = 0
+        bs = e.sum(axis=1) + (top - 1)  # exact: top - 1 is 0 or -1
+        bm = bm[:, 0]
+        new_m = np.maximum(m, bm)
+        with np.errstate(invalid="ignore", over="ignore"):
+            scale_a = np.where(m == new_m, 1.0, np.exp(m - new_m))
+            scale_b = np.where(bm == new_m, 1.0, np.exp(bm - new_m))
+        # s = d - 1 of the union, without forming d = 1 + s: the larger state keeps its own s
+        s = np.where(m == new_m, s + (1 + bs) * scale_b, bs + (1 + s) * scale_a)
+        m = new_m
+    return m, s
+
+
+def _stream_blocks(arr: np.ndarray, axis: int | None):
+    """The layout of ``arr`` and, block by block of whole slices (about a MiB), the slices in the working dtype."""
+    layout = _Slices(arr, axis)
+    work = working_dtype(arr.dtype)
+
+    def blocks():
+        for index in layout.blocks():
+            yield index, layout.rows(layout.view, index).astype(work, copy=False)
+
+    return layout, work, blocks()
 
 
 def online_softmax(x: ArrayLike, axis: int | None = -1, *, block_size: int = 256) -> np.ndarray:
@@ -189,77 +277,104 @@ def online_softmax(x: ArrayLike, axis: int | None = -1, *, block_size: int = 256
     merging each block's :class:`SoftmaxState` into the running one
     (``block_size=1`` is Milakov and Gimelshein's algorithm entry by entry);
     pass 2 writes ``exp(x_i - m) / d``. Equal to :func:`softmaxlab.softmax` up
-    to rounding, with the same special values.
+    to rounding, with the same special values and dtype rules. The slices are
+    processed a group of about a MiB at a time, so the memory used beyond the
+    result is a few such blocks (or a few slices, for slices longer than that).
 
     Parameters
     ----------
     x : array_like
-        Real scores.
+        Real scores. float16 is computed in float32 and returned as float16,
+        long double computed in float64 and returned as long double, integers
+        computed and returned in float64.
     axis : int or None, optional
         The axis of each distribution (default: the last); ``None`` for all of ``x``.
     block_size : int, optional
-        Entries per block in pass 1 (default 256).
+        Entries per block in pass 1 (default 256), at least 1.
 
     Returns
     -------
     ndarray
-        Same shape as ``x``.
+        Same shape as ``x``. ``-inf`` entries get 0; if a slice's maximum is
+        ``+inf`` its ``+inf`` entries share the mass equally; a slice of all
+        ``-inf`` or holding nan gives nan; an empty ``x`` gives an empty result.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a real numeric array-like, ``axis`` is not an int or
+        None, or ``block_size`` is not an integer.
+    ValueError
+        If ``block_size`` is below 1.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range.
 
     Examples
     --------
     >>> import numpy as np
     >>> np.round(online_softmax([3.0, 2.0, 1.0, 0.1], block_size=1), 3)
     array([0.642, 0.236, 0.087, 0.035])
+    >>> online_softmax([0.0, np.inf, np.inf, -np.inf])
+    array([0. , 0.5, 0.5, 0. ])
     """
     arr = as_real_array(x, "x")
     block_size = _check_block_size(block_size)
-    shape = arr.shape
-    if axis is None:
-        arr, ax = arr.reshape(-1), 0
-    else:
-        ax = check_axis(axis, arr.ndim)
-    a = arr.astype(working_dtype(arr.dtype), copy=False)
-    if a.shape[ax] == 0:
-        return np.empty(shape, dtype=result_dtype(arr.dtype))
-    state = _stream_state(a, ax, block_size)
-    m, d = np.expand_dims(state.m, ax), np.expand_dims(state.d, ax)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = _shifted_exp(a, m) / d
-    return out.astype(result_dtype(arr.dtype), copy=False).reshape(shape)
+    layout, work, blocks = _stream_blocks(arr, axis)
+    out, view = layout.new_map(result_dtype(arr.dtype))
+    if out.size:
+        for index, rows in blocks:
+            m, s = _stream_rows(rows, block_size)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                layout.store(view, index, _shifted_exp(rows, m[:, None]) / (1 + s)[:, None])
+    return scalar_if_0d(layout.finish_map(out))
 
 
 def online_logsumexp(x: ArrayLike, axis: int | None = -1, *, block_size: int = 256) -> np.ndarray:
     """Log-sum-exp in a single streaming pass: ``m + log d`` of the merged state.
 
+    Computed as ``m + log1p(s)`` with ``s = d - 1`` carried through the merges
+    (the sum of the terms other than one maximum's), so a result near the
+    maximum keeps its accuracy, as in :func:`softmaxlab.logsumexp`.
+
     Parameters
     ----------
     x : array_like
-        Real scores.
+        Real scores; dtype rules as in :func:`online_softmax`.
     axis : int or None, optional
         The axis reduced (default: the last); ``None`` for all of ``x``.
     block_size : int, optional
-        Entries per block (default 256).
+        Entries per block (default 256), at least 1.
 
     Returns
     -------
     ndarray or numpy scalar
-        ``x``'s shape without ``axis``; same special values as
-        :func:`softmaxlab.logsumexp`.
+        ``x``'s shape without ``axis`` (a numpy scalar when that is 0-d); same
+        special values as :func:`softmaxlab.logsumexp`: ``-inf`` for an empty
+        axis or a slice of all ``-inf``, ``+inf`` if any entry is ``+inf``,
+        nan for a slice holding nan.
+
+    Raises
+    ------
+    TypeError, ValueError, numpy.exceptions.AxisError
+        For bad arguments, as in :func:`online_softmax`.
 
     Examples
     --------
     >>> float(online_logsumexp([1000.0, 1000.0], block_size=1))   # 1000 + log 2
     1000.6931471805599
+    >>> float(online_logsumexp([0.0, -50.0]))    # exp(-50), where log(d) gives 0
+    1.9287498479639178e-22
     """
     arr = as_real_array(x, "x")
     block_size = _check_block_size(block_size)
-    if axis is None:
-        arr, ax = arr.reshape(-1), 0
-    else:
-        ax = check_axis(axis, arr.ndim)
-    a = arr.astype(working_dtype(arr.dtype), copy=False)
-    out = np.asarray(_stream_state(a, ax, block_size).logsumexp()).astype(result_dtype(arr.dtype), copy=False)
-    return out[()] if out.ndim == 0 else out
+    layout, work, blocks = _stream_blocks(arr, axis)
+    res = np.full((layout.p, layout.q), -np.inf, dtype=work)  # an empty axis: the log of an empty sum
+    if layout.n:
+        for index, rows in blocks:
+            m, s = _stream_rows(rows, block_size)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                res[layout.reduced(index)] = np.where(np.isinf(m), m, m + np.log1p(s))
+    return scalar_if_0d(layout.finish_reduction(res).astype(result_dtype(arr.dtype), copy=False))
 
 
 def tiled_attention(
@@ -282,7 +397,8 @@ def tiled_attention(
     ``exp(m_old - m_new)``, exactly as :func:`merge` rescales ``d``. At the
     end ``O / l`` is the attention output, equal to
     :func:`softmaxlab.attention.scaled_dot_product_attention` up to rounding
-    (Dao et al., 2022, without the GPU kernel).
+    (Dao et al., 2022, without the GPU kernel), with the same answers at the
+    edges.
 
     Parameters
     ----------
@@ -291,25 +407,46 @@ def tiled_attention(
     v : array_like, shape (..., n_k, d_v)
         Queries, keys and values; leading axes broadcast.
     block_q, block_k : int, optional
-        Tile sizes (default 64 each): the working set is one
+        Tile sizes (default 64 each), at least 1: the working set is one
         ``block_q x d`` query tile, one ``block_k x d`` key tile, one
-        ``block_k x d_v`` value tile and one ``block_q x block_k`` score tile.
+        ``block_k x d_v`` value tile and one ``block_q x block_k`` score tile
+        (per batch element; batch elements are taken a group at a time).
     scale : float, optional
-        Multiplies the scores; default ``1 / sqrt(d)``.
+        Multiplies the scores; default ``1 / sqrt(d)`` (1 when ``d = 0``); any
+        finite real number, as in
+        :func:`~softmaxlab.attention.scaled_dot_product_attention`. The
+        running maximum is kept of the unscaled scores and the scale applied to
+        differences from it, so no scale overflows.
     mask : array_like of bool, optional
-        Broadcastable to ``(..., n_q, n_k)``; False removes a key for a query
-        (its score becomes ``-inf``). A query with every key removed gets nan.
+        Broadcastable to ``(..., n_q, n_k)``, its leading axes broadcasting
+        with the batch (shapes such as ``(n_k,)``, ``(1, n_k)``, ``(n_q, 1)``
+        work for every tile size); False removes a key for a query (its score
+        becomes ``-inf``). A query with every key removed gets nan.
     return_traffic : bool, optional
         Also return the :class:`~softmaxlab.attention.MemoryTraffic` of this
         run: the elements of ``q``, ``k``, ``v`` loaded and of the output
-        stored, tallied tile by tile (mask loads are not counted).
+        stored, tallied tile by tile (``q`` once, ``k`` and ``v`` once per
+        block of queries; mask loads are not counted).
 
     Returns
     -------
     out : ndarray, shape (..., n_q, d_v)
+        dtype and special values as in
+        :func:`~softmaxlab.attention.scaled_dot_product_attention`: nan rows
+        for a query with no key to attend to (all masked, or ``n_k = 0``: the
+        weights of an empty set are 0 / 0) and for a non-finite unmasked
+        score.
     traffic : MemoryTraffic
         Only if ``return_traffic``. ``score_elements`` is 0: no score or
         probability matrix goes to main memory.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric arrays, a non-real ``scale``, a non-boolean ``mask``,
+        a non-integer tile size or a non-bool ``return_traffic``.
+    ValueError
+        For shapes that do not fit, a non-finite ``scale`` or a tile size below 1.
 
     Examples
     --------
@@ -320,38 +457,57 @@ def tiled_attention(
     >>> out = tiled_attention(q, k, v, block_q=2, block_k=3)
     >>> bool(np.allclose(out, scaled_dot_product_attention(q, k, v)))
     True
+    >>> keys = np.array([True, False, True, True, False, True, True])   # one mask for every query
+    >>> bool(np.allclose(tiled_attention(q, k, v, block_q=2, block_k=3, mask=keys),
+    ...                  scaled_dot_product_attention(q, k, v, mask=keys)))
+    True
     """
-    qa, ka, va, mk, scale, work, rdtype = _check_qkv(q, k, v, scale, mask)
+    p = _check_qkv(q, k, v, scale, mask)
     block_q = _check_block_size(block_q, "block_q")
     block_k = _check_block_size(block_k, "block_k")
-    n_q, n_k = qa.shape[-2], ka.shape[-2]
-    batch = np.broadcast_shapes(qa.shape[:-2], ka.shape[:-2], va.shape[:-2])
-    out = np.empty(batch + (n_q, va.shape[-1]), dtype=work)
-    reads = writes = 0
-    for i in range(0, n_q, block_q):
-        qi = qa[..., i : i + block_q, :]
-        reads += qi.size
-        rows = qi.shape[-2]
-        m = np.full(batch + (rows, 1), -np.inf, dtype=work)  # running row max
-        l = np.zeros(batch + (rows, 1), dtype=work)  # running normaliser
-        acc = np.zeros(batch + (rows, va.shape[-1]), dtype=work)  # unnormalised output
-        for j in range(0, n_k, block_k):
-            kj, vj = ka[..., j : j + block_k, :], va[..., j : j + block_k, :]
-            reads += kj.size + vj.size
-            s = (qi @ np.swapaxes(kj, -1, -2)) * scale  # one score tile, in fast memory
-            if mk is not None:
-                s = np.where(mk[..., i : i + block_q, j : j + block_k], s, -np.inf)
-            m_new = np.maximum(m, s.max(axis=-1, keepdims=True))
-            with np.errstate(invalid="ignore"):
-                rescale = np.where(m == m_new, 1.0, np.exp(m - m_new))
-            p = _shifted_exp(s, m_new)
-            l = l * rescale + p.sum(axis=-1, keepdims=True)
-            acc = acc * rescale + p @ vj
-            m = m_new
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[..., i : i + block_q, :] = acc / l
-        writes += out[..., i : i + block_q, :].size
-    out = out.astype(rdtype, copy=False)
-    if return_traffic:
-        return out, MemoryTraffic(reads=reads, writes=writes, score_elements=0)
-    return out
+    return_traffic = check_bool(return_traffic, "return_traffic")
+    n_q, n_k, d_v = p.n_q, p.n_k, p.d_v
+    out = np.empty(p.batch + (n_q, d_v), dtype=p.rdtype)
+    if out.size:
+        rows = min(block_q, max(n_q, 1))
+        chunk = _block_shape(rows, min(block_k, n_k), p.q.shape[-1], d_v)[1]  # batch elements at a time
+        qf, kf, vf = p.full(p.q), p.full(p.k), p.full(p.v)
+        sigma = _sigma(p.scale)
+        everything = slice(None)
+        for index in _batch_chunks(p.batch, chunk):
+            for i in range(0, n_q, block_q):
+                block = slice(i, i + block_q)
+                qi = _part(qf, index, block, everything, p.work)
+                lead = qi.shape[:-1]
+                m = np.full(lead + (1,), -np.inf, dtype=p.work)  # running row maximum of the scores
+                l = np.zeros(lead + (1,), dtype=p.work)  # running normaliser
+                acc = np.zeros(lead + (d_v,), dtype=p.work)  # unnormalised output
+                bad = np.zeros(lead, dtype=bool)
+                for j in range(0, n_k, block_k):
+                    keys = slice(j, j + block_k)
+                    kj = _part(kf, index, keys, everything, p.work)
+                    vj = _part(vf, index, keys, everything, p.work)
+                    mj = None if p.mask is None else p.mask[index + (block, keys)]
+                    s, bad_j = _scores(p, qi, kj, mj)  # one tile of scores, in fast memory
+                    bad |= bad_j
+                    m_new = np.maximum(m, s.max(axis=-1, keepdims=True))
+                    with np.errstate(invalid="ignore", over="ignore"):
+                        rescale = np.where(m == m_new, 1.0, np.exp((m - m_new) * sigma))
+                        s -= m_new
+                        s *= sigma
+                        e = np.exp(s, out=s)
+                    if np.any(m_new == -np.inf):  # nothing to attend to yet: exp(-inf - -inf) is 0, not nan
+                        e[np.broadcast_to(m_new == -np.inf, e.shape)] = 0.0
+                    l = l * rescale + e.sum(axis=-1, keepdims=True)
+                    with np.errstate(over="ignore", invalid="ignore"):  # inf or nan in v: 0 * inf is nan
+                        acc = acc * rescale + e @ vj
+                    m = m_new
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    res = acc / l  # 0 / 0 = nan for a query that attended to nothing
+                res[bad] = np.nan
+                out[index + (block, everything)] = res
+    if not return_traffic:
+        return out
+    blocks_q = -(-n_q // block_q)
+    reads = p.q.size + blocks_q * (p.k.size + p.v.size)
+    return out, MemoryTraffic(reads=reads, writes=out.size, score_elements=0)
