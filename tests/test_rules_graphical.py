@@ -1,6 +1,7 @@
 """Rules table for the probabilistic readings of softmax and the estimation of Z (chapter 4's sections).
 
-Covers softmaxlab.graphical and softmaxlab.symbolic.graphical. Every public
+Covers softmaxlab.graphical, softmaxlab.maxent, softmaxlab.glm, softmaxlab.generative and
+softmaxlab.symbolic.graphical. Every public
 name is called with bad arguments and must raise TypeError or ValueError from
 softmaxlab itself, naming the argument; array arguments reject every entry of
 ``BAD_ARRAYS``; results keep the library's dtype rules (``DTYPES``) and never
@@ -14,7 +15,10 @@ import pytest
 from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified
 
 from softmaxlab import symbolic as S
+from softmaxlab.generative import bernoulli_naive_bayes_scores, lda_scores
+from softmaxlab.glm import multinomial_glm_fit
 from softmaxlab.graphical import ising_ring_gibbs, ising_spin_conditional
+from softmaxlab.maxent import class_features, maxent_fit, maxent_probabilities
 
 COVERED = {
     "ising_spin_conditional",
@@ -25,6 +29,12 @@ COVERED = {
     "lda_posterior_sym",
     "naive_bayes_posterior_sym",
     "multinomial_canonical_link_sym",
+    "class_features",
+    "maxent_probabilities",
+    "maxent_fit",
+    "multinomial_glm_fit",
+    "lda_scores",
+    "bernoulli_naive_bayes_scores",
 }
 
 #: Values that are not integers at all, and the exception each must raise.
@@ -116,6 +126,148 @@ def test_gibbs_rejects_an_initial_state_of_the_wrong_shape_or_values(initial):
 def test_gibbs_does_not_modify_the_initial_state():
     start = np.array([[1, -1, 1, -1], [1, 1, 1, 1]])
     assert_unmodified(ising_ring_gibbs, 4, 1.0, initial=start, n_chains=2, n_sweeps=3, rng=0)
+
+
+# --------------------------------------------------------------------------- softmaxlab.maxent, softmaxlab.glm
+
+X_FIT = np.column_stack([np.linspace(-2, 2, 12), np.ones(12)])
+Y_FIT = np.array([0, 1, 2, 0, 2, 1, 1, 0, 2, 2, 0, 1])
+F_FIT = class_features(X_FIT, 3)
+
+
+@pytest.mark.parametrize("bad", list(BAD_ARRAYS), ids=str)
+def test_maxent_and_glm_reject_bad_arrays(bad):
+    assert_rejects(class_features, (BAD_ARRAYS[bad], 3), names="X", errors=TypeError)
+    assert_rejects(maxent_probabilities, (BAD_ARRAYS[bad], np.zeros(6)), names="features", errors=TypeError)
+    assert_rejects(maxent_probabilities, (F_FIT, BAD_ARRAYS[bad]), names="weights", errors=TypeError)
+    assert_rejects(maxent_fit, (BAD_ARRAYS[bad], Y_FIT), names="features", errors=TypeError)
+    assert_rejects(multinomial_glm_fit, (BAD_ARRAYS[bad], Y_FIT, 3), names="X", errors=TypeError)
+
+
+@pytest.mark.parametrize("labels, error", [(Y_FIT.astype(float), TypeError), (np.array(["a"] * 12), TypeError),
+                                           (Y_FIT[:5], ValueError), (Y_FIT.reshape(3, 4), ValueError),
+                                           (np.where(Y_FIT == 2, 3, Y_FIT), ValueError),
+                                           (np.where(Y_FIT == 2, -1, Y_FIT), ValueError)],
+                         ids=["floats", "strings", "short", "2-d", "too large", "negative"])
+def test_fits_reject_bad_labels(labels, error):
+    assert_rejects(maxent_fit, (F_FIT, labels), names="labels", errors=error)
+    assert_rejects(multinomial_glm_fit, (X_FIT, labels, 3), names="labels", errors=error)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf], ids=str)
+def test_fits_reject_non_finite_inputs(value):
+    X = X_FIT.copy()
+    X[3, 0] = value
+    assert_rejects(class_features, (X, 3), names="X", errors=ValueError)
+    assert_rejects(multinomial_glm_fit, (X, Y_FIT, 3), names="X", errors=ValueError)
+    F = F_FIT.copy()
+    F[2, 1, 3] = value
+    assert_rejects(maxent_fit, (F, Y_FIT), names="features", errors=ValueError)
+    assert_rejects(maxent_probabilities, (F, np.zeros(6)), names="features", errors=ValueError)
+
+
+@pytest.mark.parametrize("shape", [(12,), (12, 3, 6, 1), (0, 3, 6), (12, 0, 6), (12, 3, 0)], ids=str)
+def test_features_of_the_wrong_shape(shape):
+    assert_rejects(maxent_fit, (np.zeros(shape), Y_FIT[: shape[0]] if len(shape) > 1 else Y_FIT), names="features",
+                   errors=ValueError)
+    if shape[0] != 0:    # no rows is a valid input to maxent_probabilities (an empty result), not to a fit
+        assert_rejects(maxent_probabilities, (np.zeros(shape), np.zeros(shape[-1])), names="features", errors=ValueError)
+    else:
+        assert maxent_probabilities(np.zeros(shape), np.zeros(shape[-1])).shape == (0, 3)
+
+
+def test_shapes_that_do_not_fit_together():
+    assert_rejects(maxent_probabilities, (F_FIT, np.zeros(5)), names="weights", errors=ValueError)
+    assert_rejects(class_features, (np.zeros(4), 3), names="X", errors=ValueError)
+    assert_rejects(multinomial_glm_fit, (np.zeros((0, 2)), np.zeros(0, dtype=int), 3), names="X", errors=ValueError)
+
+
+@pytest.mark.parametrize("bad", list(NOT_INTEGERS) + ["one"], ids=str)
+def test_n_classes_must_be_an_integer_of_at_least_two(bad):
+    value, error = (1, ValueError) if bad == "one" else NOT_INTEGERS[bad]
+    assert_rejects(class_features, (X_FIT, value), names="n_classes", errors=error)
+    assert_rejects(multinomial_glm_fit, (X_FIT, Y_FIT, value), names="n_classes", errors=error)
+
+
+@pytest.mark.parametrize("argument, value, error", [
+    ("tol", 0.0, ValueError), ("tol", -1e-8, ValueError), ("tol", np.nan, ValueError), ("tol", "small", TypeError),
+    ("max_iter", 0, ValueError), ("max_iter", 2.5, TypeError), ("max_iter", True, TypeError)])
+def test_fit_options(argument, value, error):
+    assert_rejects(maxent_fit, (F_FIT, Y_FIT), {argument: value}, names=argument, errors=error)
+    assert_rejects(multinomial_glm_fit, (X_FIT, Y_FIT, 3), {argument: value}, names=argument, errors=error)
+
+
+@pytest.mark.parametrize("reference, error", [(3, ValueError), (-4, ValueError), (1.0, TypeError), (None, TypeError)])
+def test_glm_reference(reference, error):
+    assert_rejects(multinomial_glm_fit, (X_FIT, Y_FIT, 3), {"reference": reference}, names="reference", errors=error)
+
+
+@pytest.mark.parametrize("name", list(DTYPES))
+def test_maxent_dtypes(name):
+    dtype, expected = DTYPES[name]
+    assert class_features(X_FIT.astype(dtype), 3).dtype == expected
+    P = maxent_probabilities(F_FIT.astype(dtype), np.linspace(-1, 1, 6).astype(dtype))
+    assert P.dtype == expected
+    assert maxent_fit(F_FIT.astype(dtype), Y_FIT).dtype == np.float64          # fitted parameters: float64
+    assert multinomial_glm_fit(X_FIT.astype(dtype), Y_FIT, 3).dtype == np.float64
+    assert_unmodified(maxent_fit, F_FIT.astype(dtype), Y_FIT)
+    assert_unmodified(multinomial_glm_fit, X_FIT.astype(dtype), Y_FIT, n_classes=3)
+
+
+# --------------------------------------------------------------------------- softmaxlab.generative
+
+MEANS = np.array([[0.0, 1.0], [1.0, -1.0], [2.0, 0.5]])
+COV = np.array([[1.0, 0.2], [0.2, 0.5]])
+PRIORS = np.array([0.2, 0.3, 0.5])
+THETA = np.array([[0.1, 0.8], [0.5, 0.5], [0.9, 0.3]])
+
+
+@pytest.mark.parametrize("bad", list(BAD_ARRAYS), ids=str)
+def test_generative_rejects_bad_arrays(bad):
+    assert_rejects(lda_scores, (BAD_ARRAYS[bad], COV, PRIORS), names="means", errors=TypeError)
+    assert_rejects(lda_scores, (MEANS, BAD_ARRAYS[bad], PRIORS), names="covariance", errors=TypeError)
+    assert_rejects(lda_scores, (MEANS, COV, BAD_ARRAYS[bad]), names="priors", errors=TypeError)
+    assert_rejects(bernoulli_naive_bayes_scores, (BAD_ARRAYS[bad], PRIORS), names="probabilities", errors=TypeError)
+    assert_rejects(bernoulli_naive_bayes_scores, (THETA, BAD_ARRAYS[bad]), names="priors", errors=TypeError)
+
+
+@pytest.mark.parametrize("args, names", [
+    ((MEANS[0], COV, PRIORS), "means"),
+    ((MEANS, COV[:1], PRIORS), "covariance"),
+    ((MEANS, np.array([[1.0, 0.5], [0.2, 1.0]]), PRIORS), "covariance"),                 # not symmetric
+    ((MEANS, np.array([[1.0, 2.0], [2.0, 1.0]]), PRIORS), "covariance"),                 # not positive definite
+    ((MEANS, np.array([[1.0, np.nan], [np.nan, 1.0]]), PRIORS), "covariance"),
+    ((np.where(MEANS == 1.0, np.inf, MEANS), COV, PRIORS), "means"),
+    ((MEANS, COV, PRIORS[:2]), "priors"),
+    ((MEANS, COV, np.array([0.2, 0.3, 0.6])), "priors"),
+    ((MEANS, COV, np.array([-0.2, 0.7, 0.5])), "priors"),
+    ((MEANS, COV, np.array([np.nan, 0.5, 0.5])), "priors"),
+], ids=["means 1-d", "covariance shape", "asymmetric", "indefinite", "nan covariance", "inf mean",
+        "priors shape", "priors sum", "negative prior", "nan prior"])
+def test_lda_rejects_bad_values(args, names):
+    assert_rejects(lda_scores, args, names=names, errors=ValueError)
+
+
+@pytest.mark.parametrize("theta", [np.array([[0.0, 0.5]] * 3), np.array([[1.0, 0.5]] * 3), np.array([[np.nan, 0.5]] * 3),
+                                   np.array([[1.5, 0.5]] * 3), np.zeros(3), np.zeros((3, 0))],
+                         ids=["zero", "one", "nan", "above one", "1-d", "no features"])
+def test_naive_bayes_rejects_bad_probabilities(theta):
+    assert_rejects(bernoulli_naive_bayes_scores, (theta, PRIORS), names="probabilities", errors=ValueError)
+
+
+@pytest.mark.parametrize("name", list(DTYPES))
+def test_generative_dtypes(name):
+    dtype, expected = DTYPES[name]
+    if dtype.kind in "iu":
+        means, cov, theta = np.array([[0, 1], [1, 0], [2, 1]]), np.array([[2, 1], [1, 2]]), THETA
+        W, b = lda_scores(means.astype(dtype), cov.astype(dtype), PRIORS)
+        assert W.dtype == b.dtype == expected
+        return
+    W, b = lda_scores(MEANS.astype(dtype), COV.astype(dtype), PRIORS.astype(dtype))
+    assert W.dtype == b.dtype == expected
+    W, b = bernoulli_naive_bayes_scores(THETA.astype(dtype), PRIORS.astype(dtype))
+    assert W.dtype == b.dtype == expected
+    assert_unmodified(lda_scores, MEANS.astype(dtype), COV.astype(dtype), PRIORS.astype(dtype))
 
 
 # --------------------------------------------------------------------------- softmaxlab.symbolic.graphical
