@@ -64,7 +64,10 @@ def check_temperature(temperature: float, name: str = "temperature") -> float:
         temperature = temperature[()]
     if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, (Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a positive finite real number, got {temperature!r}")
-    value = float(temperature)
+    try:
+        value = float(temperature)
+    except OverflowError:  # an int such as 10**400
+        value = math.inf
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a positive finite number, got {temperature!r}")
     return value
