@@ -21,7 +21,15 @@ from numbers import Integral
 import numpy as np
 from numpy.typing import ArrayLike
 
-from softmaxlab._validation import as_real_array, check_axis, check_bool, check_real, result_dtype, scalar_if_0d, working_dtype
+from softmaxlab._validation import (
+    as_real_array,
+    check_axis,
+    check_bool,
+    check_temperature,
+    result_dtype,
+    scalar_if_0d,
+    working_dtype,
+)
 from softmaxlab.core import BLOCK_BYTES, softmax
 
 __all__ = ["as_generator", "gumbel_max_sample", "gumbel_softmax"]
@@ -264,7 +272,7 @@ def gumbel_softmax(
     True
     """
     lg = _Logits(logits, axis, size)
-    temperature = check_real(temperature, "temperature", positive=True)  # (check_temperature lets 10**400 overflow)
+    temperature = check_temperature(temperature)
     hard = check_bool(hard, "hard")
     gen = as_generator(rng)
     out = np.empty((lg.draws, lg.k), dtype=lg.rdtype)
