@@ -16,8 +16,6 @@ differentiable in ``a`` and tends to the one-hot sample as ``tau -> 0``.
 from __future__ import annotations
 
 import math
-from numbers import Integral
-
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -25,6 +23,7 @@ from softmaxlab._validation import (
     as_real_array,
     check_axis,
     check_bool,
+    check_int,
     check_temperature,
     result_dtype,
     scalar_if_0d,
@@ -57,27 +56,21 @@ def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
         return rng
     if rng is None:
         return np.random.default_rng()
-    if _is_int(rng) and rng >= 0:
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy.random.Generator, a non-negative int seed or None, got {rng!r}")
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+    try:
+        seed = check_int(rng, "rng", minimum=0)
+    except (TypeError, ValueError):
+        raise TypeError(f"rng must be a numpy.random.Generator, a non-negative int seed or None, got {rng!r}") from None
+    return np.random.default_rng(seed)
 
 
 def _size_tuple(size) -> tuple[int, ...]:
     """``size`` as a tuple of non-negative ints (``None`` is one draw: the empty tuple)."""
     if size is None:
         return ()
-    if _is_int(size):
-        size = (int(size),)
-    if not isinstance(size, (tuple, list)) or not all(_is_int(s) for s in size):
-        raise TypeError(f"size must be None, an int or a tuple of ints, got {size!r}")
-    size = tuple(int(s) for s in size)
-    if any(s < 0 for s in size):
-        raise ValueError(f"size must not be negative, got {size!r}")
-    return size
+    try:
+        return tuple(check_int(s, "size", minimum=0) for s in (size if isinstance(size, (tuple, list)) else (size,)))
+    except TypeError:
+        raise TypeError(f"size must be None, an int or a tuple of ints, got {size!r}") from None
 
 
 class _Logits:

@@ -71,8 +71,7 @@ class SoftmaxState(NamedTuple):
     def logsumexp(self) -> np.ndarray:
         """``m + log(d)``: the log-sum-exp of the scores summarised (``-inf`` for none)."""
         with np.errstate(divide="ignore"):
-            out = np.asarray(self.m + np.log(self.d))
-        return out[()] if out.ndim == 0 else out
+            return scalar_if_0d(np.asarray(self.m + np.log(self.d)))
 
 
 def _shifted_exp(x: np.ndarray, m: np.ndarray) -> np.ndarray:

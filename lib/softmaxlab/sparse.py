@@ -52,6 +52,7 @@ from softmaxlab._validation import (
     check_int,
     check_real,
     check_same_shape,
+    flatten_if_axis_none,
     result_dtype,
     scalar_if_0d,
 )
@@ -368,7 +369,7 @@ def _jacobian(finite_rows, power: float, x: ArrayLike, axis: int | None) -> np.n
     """``diag(s) - s s^T / sum(s)`` for every slice, ``s`` the support weights, written block by block."""
     arr = as_real_array(x, "x")
     p = _map(arr, axis, finite_rows, dtype=np.float64)
-    moved = p.reshape(-1) if axis is None else np.moveaxis(p, check_axis(axis, arr.ndim), -1)
+    moved = np.moveaxis(*flatten_if_axis_none(p, axis), -1)
     n = moved.shape[-1]
     out = np.empty(moved.shape + (n,), dtype=result_dtype(arr.dtype))
     if out.size == 0:
