@@ -214,3 +214,35 @@ def test_the_result_carries_a_machine_readable_copy(name):
     bundle, _ = DisplayFormatter().format(result)
     assert bundle[RESULT_MIME_TYPE] == {"exercise": result.exercise, "status": result.status, "message": result.message}
     assert "text/html" in bundle and "text/plain" in bundle
+
+
+# ------------------------------------------------------------------ every checker has a bank of realistic wrong answers
+
+#: checker -> (its test module, the banks of wrong answers it must reject there)
+WRONG_ANSWER_BANKS = {
+    "check_sigmoid_sum": ("test_exercises_layers", ["WRONG_SIGMOID_LAYERS"]),
+    "check_non_locality": ("test_exercises_layers", ["WRONG_INFLUENCES"]),
+    "check_inversion": ("test_exercises_layers", ["WRONG_INVERSES"]),
+    "check_monotonicity": ("test_exercises_derivatives", ["WRONG_JACOBIANS"]),
+    "check_cross_entropy_gradient": ("test_exercises_derivatives", ["WRONG_GRADIENTS"]),
+    "check_stable_log_softmax": ("test_exercises_numerics", ["WRONG_LOG_SOFTMAXES"]),
+    "check_argmax_limit": ("test_exercises_limits", ["WRONG_LIMITS"]),
+    "check_energy_variance": ("test_exercises_thermo", ["WRONG_DERIVATIVES", "WRONG_VARIANCES"]),
+    "check_gumbel_max": ("test_exercises_sampling", ["WRONG_SAMPLERS"]),
+    "check_hierarchical_sum": ("test_exercises_variants", ["WRONG_LEAF_PROBABILITIES"]),
+    "check_sparsemax_threshold": ("test_exercises_variants", ["WRONG_THRESHOLDS"]),
+}
+
+
+def test_every_checker_has_a_bank_of_wrong_answers_listed():
+    assert set(WRONG_ANSWER_BANKS) == set(CHECKERS)
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_every_checker_rejects_at_least_eight_realistic_wrong_answers(name):
+    import importlib
+
+    module_name, banks = WRONG_ANSWER_BANKS[name]
+    module = importlib.import_module(module_name)
+    for bank in banks:
+        assert len(getattr(module, bank)) >= 8, f"{module_name}.{bank} holds fewer than 8 wrong answers"
