@@ -1,7 +1,7 @@
 """Rules table for the probabilistic readings of softmax and the estimation of Z (chapter 4's sections).
 
-Covers softmaxlab.graphical, softmaxlab.maxent, softmaxlab.glm, softmaxlab.generative and
-softmaxlab.symbolic.graphical. Every public
+Covers softmaxlab.graphical, softmaxlab.maxent, softmaxlab.glm, softmaxlab.generative,
+softmaxlab.importance, softmaxlab.symbolic.graphical and softmaxlab.symbolic.estimation. Every public
 name is called with bad arguments and must raise TypeError or ValueError from
 softmaxlab itself, naming the argument; array arguments reject every entry of
 ``BAD_ARRAYS``; results keep the library's dtype rules (``DTYPES``) and never
@@ -18,6 +18,7 @@ from softmaxlab import symbolic as S
 from softmaxlab.generative import bernoulli_naive_bayes_scores, lda_scores
 from softmaxlab.glm import multinomial_glm_fit
 from softmaxlab.graphical import ising_ring_gibbs, ising_spin_conditional
+from softmaxlab.importance import effective_sample_size, importance_log_partition
 from softmaxlab.maxent import class_features, maxent_fit, maxent_probabilities
 
 COVERED = {
@@ -35,6 +36,10 @@ COVERED = {
     "multinomial_glm_fit",
     "lda_scores",
     "bernoulli_naive_bayes_scores",
+    "importance_log_partition",
+    "effective_sample_size",
+    "importance_weight_moments_sym",
+    "log_estimate_bias_sym",
 }
 
 #: Values that are not integers at all, and the exception each must raise.
@@ -270,6 +275,50 @@ def test_generative_dtypes(name):
     assert_unmodified(lda_scores, MEANS.astype(dtype), COV.astype(dtype), PRIORS.astype(dtype))
 
 
+# --------------------------------------------------------------------------- softmaxlab.importance
+
+LOGITS = np.array([[0.5, -1.0, 2.0], [0.0, 1.0, 1.0]])
+LOG_Q = np.log(np.full((2, 3), 0.25))
+
+
+@pytest.mark.parametrize("bad", list(BAD_ARRAYS), ids=str)
+def test_importance_rejects_bad_arrays(bad):
+    assert_rejects(importance_log_partition, (BAD_ARRAYS[bad], LOG_Q), names="logits", errors=TypeError)
+    assert_rejects(importance_log_partition, (LOGITS, BAD_ARRAYS[bad]), names="log_proposal", errors=TypeError)
+    assert_rejects(effective_sample_size, (BAD_ARRAYS[bad],), names="log_weights", errors=TypeError)
+
+
+def test_importance_rejects_bad_values_and_shapes():
+    assert_rejects(importance_log_partition, (LOGITS, np.log(np.full((2, 3), 1.5))), names="log_proposal",
+                   errors=ValueError)
+    assert_rejects(importance_log_partition, (LOGITS, np.zeros((2, 2))), names="log_proposal", errors=ValueError)
+
+
+@pytest.mark.parametrize("axis, error", [(2, np.exceptions.AxisError), (-3, np.exceptions.AxisError),
+                                         (1.0, TypeError), ("0", TypeError), (True, TypeError)])
+def test_importance_axis(axis, error):
+    assert_rejects(importance_log_partition, (LOGITS, LOG_Q), {"axis": axis}, names="axis", errors=error)
+    assert_rejects(effective_sample_size, (LOGITS,), {"axis": axis}, names="axis", errors=error)
+
+
+@pytest.mark.parametrize("keepdims", [1, "yes", None])
+def test_importance_keepdims(keepdims):
+    assert_rejects(importance_log_partition, (LOGITS, LOG_Q), {"keepdims": keepdims}, names="keepdims", errors=TypeError)
+    assert_rejects(effective_sample_size, (LOGITS,), {"keepdims": keepdims}, names="keepdims", errors=TypeError)
+
+
+@pytest.mark.parametrize("name", list(DTYPES))
+def test_importance_dtypes(name):
+    dtype, expected = DTYPES[name]
+    logits = LOGITS.astype(dtype)
+    log_q = (np.full((2, 3), -2) if dtype.kind in "iu" else LOG_Q).astype(dtype)
+    assert importance_log_partition(logits, log_q).dtype == expected
+    assert effective_sample_size(logits).dtype == expected
+    assert isinstance(importance_log_partition(logits[0], log_q[0]), np.generic)
+    assert_unmodified(importance_log_partition, logits, log_q)
+    assert_unmodified(effective_sample_size, logits)
+
+
 # --------------------------------------------------------------------------- softmaxlab.symbolic.graphical
 
 SYMBOLIC_SIZES = [
@@ -284,6 +333,7 @@ SYMBOLIC_SIZES = [
     (S.naive_bayes_posterior_sym, "n_classes", {"n_classes": 2, "n_features": 1}, 2, 3),
     (S.naive_bayes_posterior_sym, "n_features", {"n_classes": 2, "n_features": 1}, 1, 3),
     (S.multinomial_canonical_link_sym, "n_classes", {"n_classes": 2}, 2, 6),
+    (S.importance_weight_moments_sym, "n", {"n": 2}, 2, 5),
 ]
 
 
@@ -298,3 +348,8 @@ def test_symbolic_sizes_are_checked_before_any_work(func, argument, good, minimu
 
 def test_symbolic_sizes_accept_numpy_integers():
     assert S.softmax_regression_shift_identity(np.int64(2), np.int32(1))["difference"] == [0, 0]
+
+
+def test_log_estimate_bias_takes_no_arguments():
+    with pytest.raises(TypeError):
+        S.log_estimate_bias_sym(3)
