@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -145,13 +146,39 @@ def test_integer_labels_equal_one_hot_targets(zl):
     np.testing.assert_allclose(cross_entropy_grad(z, label), cross_entropy_grad(z, y), atol=1e-300)
 
 
+def exact_p_minus_y(z, y):
+    """softmax(z) - y to 50 digits (y a probability vector); where y_i > 1/2 as (1 - y_i) - sum_{j != i} p_j,
+    which needs no digits beyond the 50 even where p_i is 1 to within 1e-300."""
+    with mpmath.workdps(50):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in z]
+        p = [a / mpmath.fsum(e) for a in e]
+        y = [mpmath.mpf(float(b)) for b in y]
+        return np.array([float((1 - b) - mpmath.fsum(p[:i] + p[i + 1 :]) if b > 0.5 else p[i] - b)
+                         for i, b in enumerate(y)])
+
+
 @given(logits_and_label())
 @settings(max_examples=50)
 def test_gradient_is_p_minus_y_and_matches_finite_differences(zl):
     z, label = zl
     y = np.eye(len(z))[label]
-    np.testing.assert_allclose(cross_entropy_grad(z, label), softmax(z) - y, atol=0)
+    np.testing.assert_allclose(cross_entropy_grad(z, label), exact_p_minus_y(z, y), rtol=1e-14, atol=1e-300)
     assert check_gradient(lambda v: cross_entropy(v, label), lambda v: cross_entropy_grad(v, label), z)
+
+
+@pytest.mark.parametrize("gap", [5.0, 20.0, 40.0, 700.0])
+def test_saturated_gradients_keep_their_relative_accuracy(gap):
+    """p_c - 1 at a confident right answer is minus the others' mass, not 0 or a rounding of 1."""
+    z = np.array([gap, 0.0, -1.0])
+    exact = exact_p_minus_y(z, [1.0, 0.0, 0.0])
+    for labels in (0, np.array([1.0, 0.0, 0.0])):
+        got = cross_entropy_grad(z, labels)
+        np.testing.assert_allclose(got, exact, rtol=1e-14)
+        assert got[0] < 0
+    soft = np.array([0.75, 0.25, 0.0])  # a soft target near the prediction's mass: (1 - y_k) - others
+    np.testing.assert_allclose(cross_entropy_grad(z, soft), exact_p_minus_y(z, soft), rtol=1e-14)
+    sse = 0.5 * float(mpmath.fsum(mpmath.mpf(float(v)) ** 2 for v in exact))
+    assert softmax_squared_error(z, 0) == pytest.approx(sse, rel=1e-14)
 
 
 def test_fused_loss_is_finite_where_log_of_softmax_is_not():
@@ -210,7 +237,7 @@ def test_empty_batch():
         ([[1.0, 2.0]], [[1.5, -0.5]], {}, ValueError, "labels must be non-negative"),
         ([[1.0, 2.0]], [[0.5, 0.6]], {}, ValueError, "labels must sum to 1"),
         ([[1.0, 2.0]], [True], {}, TypeError, "integer class indices or floating"),
-        ([[1.0, 2.0]], ["a"], {}, TypeError, "integer class indices or floating"),
+        ([[1.0, 2.0]], ["a"], {}, TypeError, "labels must be a real numeric array"),
         ([[1.0, 2.0]], [0], {"reduction": "avg"}, ValueError, "reduction must be one of"),
         ([[1.0, 2.0]], [0], {"axis": 2}, np.exceptions.AxisError, "axis=2"),
         (1.0, 0, {}, ValueError, "logits must have at least one dimension"),
@@ -272,7 +299,7 @@ def test_bce_reductions_and_bad_input():
     assert binary_cross_entropy_with_logits(t, y, reduction="sum") == pytest.approx(per.sum())
     with pytest.raises(ValueError, match="targets must be probabilities"):
         binary_cross_entropy_with_logits(t, [1.0, 2.0, 0.0])
-    with pytest.raises(ValueError, match="targets has shape"):
+    with pytest.raises(ValueError, match="targets must have the same shape as logits"):
         binary_cross_entropy_with_logits(t, [1.0, 0.0])
     with pytest.raises(TypeError, match="logits must be real"):
         binary_cross_entropy_with_logits([1j], [1.0])
