@@ -15,17 +15,24 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from softmaxlab._validation import as_real_array, check_axis, result_dtype
-from softmaxlab.core import logsumexp, softmax
+from softmaxlab._validation import (
+    as_real_array,
+    check_bool,
+    flatten_if_axis_none,
+    result_dtype,
+    scalar_if_0d,
+)
+from softmaxlab.core import _check_temperature, logsumexp, softmax
+from softmaxlab.derivatives import _slice_blocks
 
 __all__ = ["hardmax", "softmin", "smooth_min"]
 
 
-def _negated(x: ArrayLike) -> np.ndarray:
-    arr = as_real_array(x, "x")
-    if arr.dtype.kind != "f":  # unsigned and boolean input must not wrap when negated
-        arr = arr.astype(np.float64)
-    return -arr
+def _negated(block: np.ndarray) -> np.ndarray:
+    """``-block`` as a fresh array; unsigned and boolean input become float64 first, so nothing wraps."""
+    if block.dtype.kind != "f":
+        return -block.astype(np.float64)
+    return -block
 
 
 def hardmax(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
@@ -44,10 +51,19 @@ def hardmax(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
         Same shape as ``x``, summing to 1 along ``axis``; equal to
         ``lim_{T -> 0+} softmax(x, temperature=T)``.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a real numeric array or ``axis`` not an int or None.
+    numpy.exceptions.AxisError
+        If ``axis`` is out of range (0-d ``x`` needs ``axis=None``).
+
     Notes
     -----
     Special values follow :func:`softmaxlab.softmax`: ``+inf`` entries share
-    the mass, nan propagates to its slice, and a slice of all ``-inf`` gives nan.
+    the mass, nan propagates to its slice, and a slice of all ``-inf`` gives
+    nan. An empty ``x`` gives an empty result. The dtype is that of ``x``
+    (float64 for integers); computed a block of slices at a time.
 
     Examples
     --------
@@ -61,20 +77,17 @@ def hardmax(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     True
     """
     arr = as_real_array(x, "x")
-    shape = arr.shape
-    if axis is None:
-        arr, ax = arr.reshape(-1), 0
-    else:
-        ax = check_axis(axis, arr.ndim)
-    dtype = result_dtype(arr.dtype)
-    if arr.shape[ax] == 0:
-        return np.empty(shape, dtype=dtype)
-    top = np.max(arr, axis=ax, keepdims=True)
-    at_top = arr == top
-    with np.errstate(invalid="ignore"):
-        out = at_top / np.sum(at_top, axis=ax, keepdims=True)
-    out = np.where(top == -np.inf, np.nan, out)
-    return out.astype(dtype, copy=False).reshape(shape)
+    flat, ax = flatten_if_axis_none(arr, axis)
+    out = np.empty(flat.shape, dtype=result_dtype(arr.dtype))
+    if out.size:
+        for b in _slice_blocks(flat.shape, ax):
+            xb = flat[b]
+            top = np.max(xb, axis=ax, keepdims=True)  # nan if the slice has a nan
+            at_top = xb == top
+            with np.errstate(invalid="ignore"):  # 0/0 where the maximum is nan
+                share = at_top / np.sum(at_top, axis=ax, keepdims=True)
+            out[b] = np.where(top == -np.inf, np.nan, share)
+    return out.reshape(arr.shape)
 
 
 def softmin(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) -> np.ndarray:
@@ -93,7 +106,10 @@ def softmin(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     -------
     ndarray
         Same shape as ``x``, summing to 1 along ``axis``; the gradient of
-        :func:`smooth_min`.
+        :func:`smooth_min`. Special values, dtypes and errors as in
+        :func:`softmaxlab.softmax` with the signs flipped: ``-inf`` entries
+        share the mass, ``+inf`` entries get 0, a slice of all ``+inf`` gives
+        nan.
 
     Examples
     --------
@@ -104,7 +120,13 @@ def softmin(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     >>> softmin([1.0, 2.0, 3.0], temperature=1e-3)
     array([1., 0., 0.])
     """
-    return softmax(_negated(x), axis=axis, temperature=temperature)
+    arr = as_real_array(x, "x")
+    flat, ax = flatten_if_axis_none(arr, axis)
+    temperature = _check_temperature(temperature)
+    out = np.empty(flat.shape, dtype=result_dtype(arr.dtype))
+    for b in _slice_blocks(flat.shape, ax):  # a block at a time: -x is never a copy of the input
+        out[b] = softmax(_negated(flat[b]), axis=ax, temperature=temperature)
+    return out.reshape(arr.shape)
 
 
 def smooth_min(
@@ -132,6 +154,10 @@ def smooth_min(
     ndarray or numpy scalar
         A value in ``[min(x) - T log n, min(x)]``; it increases to ``min(x)``
         as ``T -> 0+``. It is the free energy of energies ``x`` at temperature ``T``.
+        Special values, dtypes, shapes and errors as in
+        :func:`softmaxlab.logsumexp` with the signs flipped: an empty axis or
+        a slice of all ``+inf`` gives ``+inf``, any ``-inf`` gives ``-inf``,
+        nan gives nan; a numpy scalar when the result is 0-d.
 
     Examples
     --------
@@ -142,4 +168,14 @@ def smooth_min(
     >>> float(smooth_min([2.0, 5.0, 9.0], temperature=0.01))
     2.0
     """
-    return -logsumexp(_negated(x), axis=axis, keepdims=keepdims, temperature=temperature)
+    arr = as_real_array(x, "x")
+    flat, ax = flatten_if_axis_none(arr, axis)
+    keepdims = check_bool(keepdims, "keepdims")
+    temperature = _check_temperature(temperature)
+    res = np.empty(flat.shape[:ax] + flat.shape[ax + 1 :], dtype=result_dtype(arr.dtype))
+    for b in _slice_blocks(flat.shape, ax):  # a block at a time: -x is never a copy of the input
+        res[b[:ax] + b[ax + 1 :]] = logsumexp(_negated(flat[b]), axis=ax, temperature=temperature)
+    np.negative(res, out=res)
+    if keepdims:
+        res = res.reshape(tuple(1 if axis is None or i == ax else d for i, d in enumerate(arr.shape)))
+    return scalar_if_0d(res)
