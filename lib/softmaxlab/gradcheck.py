@@ -24,20 +24,26 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from softmaxlab._validation import as_real_array
+from softmaxlab._validation import as_real_array, check_real
 
 __all__ = ["numerical_jacobian", "numerical_gradient", "check_gradient", "GradientCheck"]
 
 DEFAULT_EPS = float(np.finfo(np.float64).eps) ** (1 / 3)
 
 
-def _check_eps(eps: float) -> float:
-    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, (int, float, np.integer, np.floating)):
-        raise TypeError(f"eps must be a positive finite real number, got {eps!r}")
-    value = float(eps)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
-    return value
+def _check_callable(func: object, name: str) -> None:
+    if not callable(func):
+        raise TypeError(f"{name} must be callable, got {type(func).__name__}")
+
+
+def _evaluate(func: Callable, point: np.ndarray, name: str, at: str) -> np.ndarray:
+    """``func(point)`` as a float64 array; a TypeError naming ``name`` unless it returns real numbers."""
+    value = func(point)
+    try:
+        arr = as_real_array(value, f"{name}({at})")
+    except TypeError as exc:
+        raise TypeError(f"{name} must return a real number or array of them: {exc}") from None
+    return arr.astype(np.float64, copy=False)
 
 
 def numerical_jacobian(
@@ -63,13 +69,25 @@ def numerical_jacobian(
     -------
     ndarray
         Shape ``np.shape(f(x)) + np.shape(x)``, float64. For a scalar ``f``
-        that is the gradient, of the shape of ``x``.
+        that is the gradient, of the shape of ``x``. Column ``j`` is nan where
+        no step can be taken: ``x_j`` infinite or nan, ``x_j +- h_j`` beyond
+        the float range, or ``h_j`` lost to rounding (a tiny ``eps``).
+
+    Raises
+    ------
+    TypeError
+        If ``f`` is not callable or returns something other than real
+        numbers, ``x`` is not a real array, or ``eps`` is not a real number.
+    ValueError
+        If ``eps`` is not positive and finite, or ``f`` returns arrays of
+        different shapes at different points.
 
     Notes
     -----
-    ``2 * x.size`` evaluations of ``f``. The step actually taken,
-    ``(x_j + h) - (x_j - h)`` after rounding, is the one divided by, which
-    removes the error of representing ``x_j + h``.
+    ``2 * x.size`` evaluations of ``f``, one point at a time, so the memory
+    used beyond the result is a copy of ``x`` and what ``f`` itself needs.
+    The step actually taken, ``(x_j + h) - (x_j - h)`` after rounding, is the
+    one divided by, which removes the error of representing ``x_j + h``.
 
     Examples
     --------
@@ -81,24 +99,33 @@ def numerical_jacobian(
     >>> np.round(numerical_jacobian(lambda v: np.sum(v ** 3), [1.0, 2.0]), 6)   # gradient 3 v^2
     array([ 3., 12.])
     """
-    eps = _check_eps(eps)
-    x0 = as_real_array(x, "x").astype(np.float64)
-    if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__}")
-    y0 = np.asarray(f(x0.copy()), dtype=np.float64)
+    _check_callable(f, "f")
+    x0 = as_real_array(x, "x").astype(np.float64, copy=False)  # never written to: f gets copies
+    eps = check_real(eps, "eps", positive=True)
+    y0 = _evaluate(f, x0.copy(), "f", "x")
     jac = np.empty(y0.shape + (x0.size,), dtype=np.float64)
     flat = x0.reshape(-1)
     for j in range(flat.size):
-        h = eps * max(1.0, abs(flat[j]))
-        up, down = flat.copy(), flat.copy()
-        up[j] += h
-        down[j] -= h
-        step = up[j] - down[j]
-        f_up = np.asarray(f(up.reshape(x0.shape)), dtype=np.float64)
-        f_down = np.asarray(f(down.reshape(x0.shape)), dtype=np.float64)
-        if f_up.shape != y0.shape or f_down.shape != y0.shape:
-            raise ValueError(f"f must return the same shape at every point; got {y0.shape} and {f_up.shape}")
-        jac[..., j] = (f_up - f_down) / step
+        x_j = float(flat[j])
+        h = eps * max(1.0, abs(x_j))
+        values = []
+        for sign, moved in (("+", x_j + h), ("-", x_j - h)):
+            point = flat.copy()
+            point[j] = moved
+            value = _evaluate(f, point.reshape(x0.shape), "f", f"x {sign} h e_{j}")
+            if value.shape != y0.shape:
+                raise ValueError(
+                    f"f must return the same shape at every point: f(x) has shape {y0.shape}, "
+                    f"but f(x {sign} h e_{j}) has shape {value.shape}"
+                )
+            values.append(value)
+            del point
+        step = (x_j + h) - (x_j - h)
+        if math.isfinite(step) and step > 0:
+            with np.errstate(all="ignore"):  # f may be infinite or nan there: so is the derivative
+                jac[..., j] = (values[0] - values[1]) / step
+        else:
+            jac[..., j] = np.nan
     return jac.reshape(y0.shape + x0.shape)
 
 
@@ -124,7 +151,9 @@ def numerical_gradient(
     Raises
     ------
     ValueError
-        If ``f`` does not return a scalar.
+        If ``f`` does not return a scalar; otherwise as :func:`numerical_jacobian`.
+    TypeError
+        As :func:`numerical_jacobian`.
 
     Examples
     --------
@@ -218,8 +247,19 @@ def check_gradient(
 
     Raises
     ------
+    TypeError
+        If ``f`` or ``grad`` is not callable or returns something other than
+        real numbers, ``x`` is not a real array, or ``eps``, ``rtol`` or
+        ``atol`` is not a real number.
     ValueError
-        If ``grad(x)`` does not have the shape of the numerical derivative.
+        If ``grad(x)`` does not have the shape of the numerical derivative,
+        ``eps`` is not positive and finite, or ``rtol`` or ``atol`` is
+        negative or not finite.
+
+    Notes
+    -----
+    A nan in either derivative (a nan ``grad``, or a coordinate where
+    :func:`numerical_jacobian` cannot step) fails the check.
 
     Examples
     --------
@@ -237,8 +277,14 @@ def check_gradient(
     >>> bool(check_gradient(softmax, lambda v: np.zeros((3, 3)), [30.0, 0.0, 0.0]))   # below atol
     True
     """
-    numerical = numerical_jacobian(f, x, eps)
-    analytic = np.asarray(grad(as_real_array(x, "x").astype(np.float64)), dtype=np.float64)
+    _check_callable(f, "f")
+    _check_callable(grad, "grad")
+    x0 = as_real_array(x, "x").astype(np.float64, copy=False)
+    eps = check_real(eps, "eps", positive=True)
+    rtol = check_real(rtol, "rtol", nonnegative=True)
+    atol = check_real(atol, "atol", nonnegative=True)
+    numerical = numerical_jacobian(f, x0, eps)
+    analytic = _evaluate(grad, x0.copy(), "grad", "x")
     if analytic.shape != numerical.shape:
         raise ValueError(
             f"grad returned shape {analytic.shape}, but the derivative of f at x has shape {numerical.shape}"
