@@ -37,7 +37,7 @@ def test_logits_are_n_real_symbols():
     assert [str(s) for s in z] == ["z_1", "z_2", "z_3", "z_4"]
     assert all(s.is_real for s in z)
     assert [str(s) for s in logits(2, name="a")] == ["a_1", "a_2"]
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="n must be an integer between 1 and"):
         logits(0)
 
 

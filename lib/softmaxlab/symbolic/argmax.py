@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import sympy as sp
 
-from softmaxlab.symbolic.definition import logits, softmax_sym
+from softmaxlab.symbolic.definition import _real_exprs, _size, logits, softmax_sym
 
 __all__ = [
     "tempered_softmax_limits",
@@ -30,11 +31,32 @@ __all__ = [
 T = sp.Symbol("T", positive=True)
 
 
-def _exact(values: Sequence) -> list[sp.Expr]:
-    """Convert numbers to exact SymPy numbers (floats via their shortest decimal)."""
-    if len(values) == 0:
-        raise ValueError("values must not be empty")
-    return [sp.nsimplify(v, rational=True) if isinstance(v, float) else sp.sympify(v) for v in values]
+def _exact(values: Sequence, maximum: int, name: str = "values") -> list[sp.Expr]:
+    """Check concrete scores and convert them to exact SymPy numbers.
+
+    A list, tuple, 1-D numpy array or SymPy vector of 1 to ``maximum`` finite
+    real numbers: Python and numpy integers and floats, fractions, SymPy
+    numbers (``Rational(1, 3)``, ``sqrt(2)``, ``pi``). A float becomes the
+    rational of its shortest decimal (``0.1`` is ``1/10``, ``5e-324`` is
+    ``5/10**324``). Symbols, strings, booleans, complex numbers, nan and
+    infinities are refused.
+    """
+    z = _real_exprs(values, name, minimum=1, maximum=maximum)
+    exact = []
+    for i, (value, expr) in enumerate(zip(_items(values), z)):
+        if not expr.is_number:
+            raise TypeError(f"{name}[{i}] must be a number, got the expression {expr}")
+        if isinstance(value, (float, np.floating)):
+            expr = sp.Rational(str(value))  # the shortest decimal that reads back as this float
+        exact.append(expr)
+    return exact
+
+
+def _items(values: Sequence) -> list:
+    """The entries of a sequence already checked by ``_real_exprs``, unconverted."""
+    if isinstance(values, (sp.MatrixBase, sp.NDimArray)):
+        return list(sp.flatten(values.tolist()))
+    return [v[()] if isinstance(v, np.ndarray) else v for v in values]
 
 
 def tempered_softmax_limits(values: Sequence) -> dict[str, list[sp.Expr]]:
@@ -43,7 +65,12 @@ def tempered_softmax_limits(values: Sequence) -> dict[str, list[sp.Expr]]:
     Parameters
     ----------
     values : sequence of numbers
-        The scores ``z`` (converted to exact rationals).
+        The scores ``z``: a list, tuple, 1-D numpy array or SymPy vector of 1 to
+        16 finite real numbers (integers, floats, fractions or SymPy numbers such
+        as ``Rational(1, 3)`` or ``sqrt(2)``). Floats are read as the rational of
+        their shortest decimal (``0.1`` is ``1/10``). Symbols, strings,
+        booleans, complex numbers, nan and infinities raise TypeError or
+        ValueError naming ``values``.
 
     Returns
     -------
@@ -55,8 +82,10 @@ def tempered_softmax_limits(values: Sequence) -> dict[str, list[sp.Expr]]:
     --------
     >>> tempered_softmax_limits([2, 2, 1])
     {'T -> 0+': [1/2, 1/2, 0], 'T -> oo': [1/3, 1/3, 1/3]}
+    >>> tempered_softmax_limits([0.1, 0.2])
+    {'T -> 0+': [0, 1], 'T -> oo': [1/2, 1/2]}
     """
-    z = _exact(values)
+    z = _exact(values, 16)
     p = softmax_sym(z, 1 / T)
     return {
         "T -> 0+": [sp.limit(pi, T, 0, "+") for pi in p],
@@ -66,6 +95,12 @@ def tempered_softmax_limits(values: Sequence) -> dict[str, list[sp.Expr]]:
 
 def tempered_logsumexp_limits(values: Sequence) -> dict[str, sp.Expr]:
     """Exact limits of the smooth maximum ``T log sum_j exp(z_j / T)`` for concrete ``z``.
+
+    Parameters
+    ----------
+    values : sequence of numbers
+        The scores ``z``, 1 to 16 finite real numbers, read as in
+        :func:`tempered_softmax_limits`.
 
     Returns
     -------
@@ -80,7 +115,7 @@ def tempered_logsumexp_limits(values: Sequence) -> dict[str, sp.Expr]:
     >>> tempered_logsumexp_limits([2, 2, 1])
     {'T -> 0+': 2, 'excess / T, T -> 0+': log(2), 'minus T log n, T -> oo': 5/3}
     """
-    z = _exact(values)
+    z = _exact(values, 16)
     smooth = T * sp.log(sum(sp.exp(zj / T) for zj in z))
     top = sp.Max(*z)
     return {
@@ -96,11 +131,17 @@ def softmax_ratio_identity(n: int) -> list[list[sp.Expr]]:
     With ``j`` a maximal entry and ``p_j <= 1`` this gives the bound
     ``p_i <= exp(-(max z - z_i) / T)`` on every non-maximal entry.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 16`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> softmax_ratio_identity(2)
     [[0, 0], [0, 0]]
     """
+    n = _size(n, "n", 16)
     z = logits(n)
     p = softmax_sym(z, 1 / T)
     return [[sp.simplify(p[i] / p[j] - sp.exp((z[i] - z[j]) / T)) for j in range(n)] for i in range(n)]
@@ -208,13 +249,17 @@ def dot_product_variance(d: int) -> sp.Expr:
     first two moments is assumed. Dividing the scores by ``sqrt(d)`` restores
     unit variance, which is why scaled dot-product attention does it.
 
+    Parameters
+    ----------
+    d : int
+        The dimension, ``1 <= d <= 64`` (larger ``d`` takes SymPy minutes).
+
     Examples
     --------
     >>> dot_product_variance(3)
     3
     """
-    if d < 1:
-        raise ValueError(f"d must be a positive integer, got {d!r}")
+    d = _size(d, "d", 64)
     q = sp.symbols(f"q_1:{d + 1}", real=True)
     k = sp.symbols(f"k_1:{d + 1}", real=True)
     variables = [*q, *k]
@@ -244,6 +289,11 @@ def gumbel_max_probability(k: int) -> dict[str, sp.Expr]:
     class stays below: ``int f(g - a_1) prod_{j>1} F(g - a_j) dg``. The
     substitution ``u = exp(-g)`` turns it into ``int_0^oo exp(a_1 - u sum_j exp(a_j)) du``.
 
+    Parameters
+    ----------
+    k : int
+        The number of classes, ``1 <= k <= 6`` (larger ``k`` takes SymPy minutes).
+
     Returns
     -------
     dict
@@ -255,8 +305,7 @@ def gumbel_max_probability(k: int) -> dict[str, sp.Expr]:
     >>> gumbel_max_probability(2)["difference"]
     0
     """
-    if k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+    k = _size(k, "k", 6)
     a = logits(k, "a")
     g = sp.Symbol("g", real=True)
     u = sp.Symbol("u", positive=True)
@@ -287,13 +336,17 @@ def gumbel_max_value_distribution(k: int) -> sp.Expr:
     ``logsumexp(a)``: the Gumbel family is closed under max, and its location
     parameter combines by logsumexp.
 
+    Parameters
+    ----------
+    k : int
+        The number of classes, ``1 <= k <= 512`` (larger ``k`` takes SymPy minutes).
+
     Examples
     --------
     >>> gumbel_max_value_distribution(3)
     0
     """
-    if k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+    k = _size(k, "k", 512)
     a = logits(k, "a")
     x = sp.Symbol("x", real=True)
     cdf_max = sp.Mul(*[sp.exp(-sp.exp(-(x - aj))) for aj in a])

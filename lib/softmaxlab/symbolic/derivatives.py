@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from softmaxlab.symbolic.definition import logits, logsumexp_sym, sigmoid_sym, softmax_sym
+from softmaxlab._validation import check_bool, check_int
+from softmaxlab.symbolic.definition import _size, logits, logsumexp_sym, sigmoid_sym, softmax_sym
 
 __all__ = [
     "softmax_jacobian_sym",
@@ -34,6 +35,11 @@ __all__ = [
 def softmax_jacobian_sym(n: int) -> sp.Matrix:
     """The Jacobian ``J[i, j] = d softmax(z)_i / d z_j``, differentiated from the definition.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 96`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> J = softmax_jacobian_sym(2)
@@ -42,6 +48,7 @@ def softmax_jacobian_sym(n: int) -> sp.Matrix:
     >>> sp.simplify(J - softmax_jacobian_closed_form(2)) == sp.zeros(2, 2)
     True
     """
+    n = _size(n, "n", 96)
     z = logits(n)
     a = softmax_sym(z)
     return sp.Matrix(n, n, lambda i, j: sp.diff(a[i], z[j]))
@@ -50,11 +57,17 @@ def softmax_jacobian_sym(n: int) -> sp.Matrix:
 def softmax_jacobian_closed_form(n: int) -> sp.Matrix:
     """``diag(a) - a a^T`` with ``a = softmax(z)``: entry ``a_i (delta_ij - a_j)``.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 512`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> softmax_jacobian_closed_form(2)[0, 1]
     -exp(z_1)*exp(z_2)/(exp(z_1) + exp(z_2))**2
     """
+    n = _size(n, "n", 512)
     a = softmax_sym(logits(n))
     return sp.Matrix(n, n, lambda i, j: a[i] * (sp.KroneckerDelta(i, j) - a[j]))
 
@@ -62,24 +75,44 @@ def softmax_jacobian_closed_form(n: int) -> sp.Matrix:
 def cross_entropy_sym(n: int, label: int) -> sp.Expr:
     """``-log softmax(z)_label``: the cross-entropy of a one-hot target at class ``label`` (0-based).
 
+    Parameters
+    ----------
+    n : int
+        The number of classes, ``1 <= n <= 1024`` (larger ``n`` takes SymPy minutes).
+    label : int
+        The target class, ``0 <= label < n``.
+
     Examples
     --------
     >>> cross_entropy_sym(2, 0)
     -log(exp(z_1)/(exp(z_1) + exp(z_2)))
+    >>> cross_entropy_sym(2, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: label must be an integer between 0 and 1, got 2
     """
-    if not 0 <= label < n:
-        raise ValueError(f"label must be in [0, {n}), got {label!r}")
+    n = _size(n, "n", 1024)
+    label = check_int(label, "label", minimum=0, maximum=n - 1)
     return -sp.log(softmax_sym(logits(n))[label])
 
 
 def cross_entropy_gradient_sym(n: int, label: int) -> list[sp.Expr]:
     """``d CE / d z_j - (p_j - y_j)`` for each ``j``, simplified: all zeros, i.e. the gradient is ``p - y``.
 
+    Parameters
+    ----------
+    n : int
+        The number of classes, ``1 <= n <= 256`` (larger ``n`` takes SymPy minutes).
+    label : int
+        The target class, ``0 <= label < n``.
+
     Examples
     --------
     >>> cross_entropy_gradient_sym(3, 1)
     [0, 0, 0]
     """
+    n = _size(n, "n", 256)
+    label = check_int(label, "label", minimum=0, maximum=n - 1)
     z = logits(n)
     p = softmax_sym(z)
     loss = cross_entropy_sym(n, label)
@@ -119,11 +152,24 @@ def _index_symbols():
 def softmax_index_form(index: str = "i") -> sp.Expr:
     """``p_i = exp(z_i) / sum_{k=1}^n exp(z_k)`` for symbolic ``n`` and index ``i`` (or ``j``).
 
+    Parameters
+    ----------
+    index : str
+        ``"i"`` (default) or ``"j"``: the index of the entry.
+
     Examples
     --------
     >>> softmax_index_form()
     exp(z[i])/Sum(exp(z[k]), (k, 1, n))
+    >>> softmax_index_form("k")
+    Traceback (most recent call last):
+    ...
+    ValueError: index must be 'i' or 'j', got 'k'
     """
+    if not isinstance(index, str):
+        raise TypeError(f"index must be the string 'i' or 'j', got {index!r}")
+    if index not in ("i", "j"):
+        raise ValueError(f"index must be 'i' or 'j', got {index!r}")
     z, i, j, k, n = _index_symbols()
     idx = {"i": i, "j": j}[index]
     return sp.exp(z[idx]) / sp.Sum(sp.exp(z[k]), (k, 1, n))
@@ -137,6 +183,11 @@ def softmax_jacobian_index_form(evaluate: bool = True) -> sp.Expr:
     ``evaluate=True`` (default) that sum is carried out: ``sum_k delta_jk
     exp(z_k) = exp(z_j)``, valid because ``j`` is one of ``1, ..., n``.
 
+    Parameters
+    ----------
+    evaluate : bool
+        True (default) or False; other values raise TypeError.
+
     Examples
     --------
     >>> softmax_jacobian_index_form(evaluate=False)
@@ -144,6 +195,7 @@ def softmax_jacobian_index_form(evaluate: bool = True) -> sp.Expr:
     >>> softmax_jacobian_index_form()
     -exp(z[i])*exp(z[j])/Sum(exp(z[k]), (k, 1, n))**2 + exp(z[i])*KroneckerDelta(i, j)/Sum(exp(z[k]), (k, 1, n))
     """
+    evaluate = check_bool(evaluate, "evaluate")
     z, i, j, k, n = _index_symbols()
     derivative = sp.diff(softmax_index_form("i"), z[j])
     if not evaluate:
@@ -171,11 +223,17 @@ def softmax_jacobian_index_residual() -> sp.Expr:
 def softmax_jacobian_residual(n: int) -> sp.Matrix:
     """The Jacobian from the definition minus ``diag(p) - p p^T``, for ``n`` symbols: the zero matrix.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 64`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> softmax_jacobian_residual(4) == sp.zeros(4, 4)
     True
     """
+    n = _size(n, "n", 64)
     z = logits(n)
     difference = softmax_jacobian_sym(n) - softmax_jacobian_closed_form(n)
     return difference.applyfunc(lambda e: _simplify_in_exp(e, z))
@@ -190,11 +248,17 @@ def jacobian_quadratic_form_residual(n: int) -> sp.Expr:
     So ``v^T J v >= 0``: the Jacobian is positive semidefinite, and
     ``v^T J v = 0`` only for ``v`` constant where ``p > 0``.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> jacobian_quadratic_form_residual(3)
     0
     """
+    n = _size(n, "n", 32)
     z = logits(n)
     p = softmax_sym(z)
     v = sp.Matrix(sp.symbols(f"v_1:{n + 1}", real=True))
@@ -210,11 +274,17 @@ def jacobian_quadratic_form_residual(n: int) -> sp.Expr:
 def logsumexp_gradient_residual(n: int) -> list[sp.Expr]:
     """``d logsumexp(z) / d z_j - softmax(z)_j`` for each ``j``, simplified: all 0.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 512`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> logsumexp_gradient_residual(3)
     [0, 0, 0]
     """
+    n = _size(n, "n", 512)
     z = logits(n)
     lse, p = logsumexp_sym(z), softmax_sym(z)
     return [_simplify_in_exp(sp.diff(lse, zj) - pj, z) for zj, pj in zip(z, p)]
@@ -223,11 +293,17 @@ def logsumexp_gradient_residual(n: int) -> list[sp.Expr]:
 def logsumexp_hessian_sym(n: int) -> sp.Matrix:
     """The Hessian ``d^2 logsumexp(z) / (d z_i d z_j)``, differentiated from the definition.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 128`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> logsumexp_hessian_sym(2)[0, 1]
     -exp(z_1)*exp(z_2)/(exp(z_1) + exp(z_2))**2
     """
+    n = _size(n, "n", 128)
     z = logits(n)
     return sp.hessian(logsumexp_sym(z), z)
 
@@ -238,11 +314,17 @@ def logsumexp_hessian_residual(n: int) -> sp.Matrix:
     With :func:`jacobian_quadratic_form_residual` this proves logsumexp
     convex: its Hessian is the softmax Jacobian, whose quadratic form is a variance.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 48`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> logsumexp_hessian_residual(3) == sp.zeros(3, 3)
     True
     """
+    n = _size(n, "n", 48)
     z = logits(n)
     difference = logsumexp_hessian_sym(n) - softmax_jacobian_closed_form(n)
     return difference.applyfunc(lambda e: _simplify_in_exp(e, z))
@@ -254,11 +336,17 @@ def logsumexp_hessian_residual(n: int) -> sp.Matrix:
 def softmax_second_derivative_sym(n: int) -> sp.Array:
     """``T[i, j, k] = d^2 p_i / (d z_j d z_k)``, differentiated twice from the definition.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 12`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> softmax_second_derivative_sym(2).shape
     (2, 2, 2)
     """
+    n = _size(n, "n", 12)
     z = logits(n)
     p = softmax_sym(z)
     return sp.Array([[[sp.diff(p[i], z[j], z[k]) for k in range(n)] for j in range(n)] for i in range(n)])
@@ -270,12 +358,18 @@ def softmax_second_derivative_closed_form(n: int) -> sp.Array:
     In matrix form, the Hessian of output ``i`` is
     ``p_i ((e_i - p)(e_i - p)^T - (diag(p) - p p^T))``.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> T = softmax_second_derivative_closed_form(2)
     >>> sp.simplify(T[0, 0, 0] - softmax_second_derivative_sym(2)[0, 0, 0])
     0
     """
+    n = _size(n, "n", 32)
     p = softmax_sym(logits(n))
     d = sp.KroneckerDelta
     return sp.Array(
@@ -289,11 +383,17 @@ def softmax_second_derivative_closed_form(n: int) -> sp.Array:
 def softmax_second_derivative_residual(n: int) -> sp.Array:
     """Second derivatives from the definition minus the closed form, simplified: all zeros.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 12`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> softmax_second_derivative_residual(3) == sp.MutableDenseNDimArray.zeros(3, 3, 3)
     True
     """
+    n = _size(n, "n", 12)
     z = logits(n)
     difference = softmax_second_derivative_sym(n) - softmax_second_derivative_closed_form(n)
     return difference.applyfunc(lambda e: _simplify_in_exp(e, z))
@@ -399,12 +499,18 @@ def categorical_glm_residuals(n: int) -> dict[str, object]:
     - ``"link"``: ``softmax(log mu) - mu`` for ``mu`` on the simplex (list): the canonical link
       ``eta = log mu`` (up to a constant) is inverted by softmax.
 
+    Parameters
+    ----------
+    n : int
+        The number of classes, ``1 <= n <= 48`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> r = categorical_glm_residuals(3)
     >>> r["log_density"], r["mean"], r["link"], r["covariance"] == sp.zeros(3, 3)
     ([0, 0, 0], [0, 0, 0], [0, 0, 0], True)
     """
+    n = _size(n, "n", 48)
     eta = logits(n, "eta")
     p = softmax_sym(eta)
     A = logsumexp_sym(eta)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from softmaxlab.symbolic.definition import logits, logsumexp_sym, sigmoid_sym, softmax_sym
+from softmaxlab.symbolic.definition import _size, logits, logsumexp_sym, sigmoid_sym, softmax_sym
 from softmaxlab.symbolic.derivatives import softmax_jacobian_sym
 
 __all__ = [
@@ -46,11 +46,17 @@ def _exp_simplify(expr: sp.Expr, z: list[sp.Symbol]) -> sp.Expr:
 def sigmoid_layer_sum_sym(n: int) -> sp.Expr:
     """``sum_j sigmoid(z_j)``: the total activation of a sigmoid layer with ``n`` outputs.
 
+    Parameters
+    ----------
+    n : int
+        The number of outputs, ``1 <= n <= 512`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> sigmoid_layer_sum_sym(2)
     1/(1 + exp(-z_2)) + 1/(1 + exp(-z_1))
     """
+    n = _size(n, "n", 512)
     return sum(sigmoid_sym(zj) for zj in logits(n))
 
 
@@ -69,6 +75,11 @@ def sigmoid_pair_sum_residual() -> sp.Expr:
 def sigmoid_layer_sum_facts(n: int) -> dict[str, sp.Expr]:
     """Exact facts about ``S(z) = sum_j sigmoid(z_j)`` for ``n`` outputs.
 
+    Parameters
+    ----------
+    n : int
+        The number of outputs, ``1 <= n <= 96`` (larger ``n`` takes SymPy minutes).
+
     Returns
     -------
     dict
@@ -83,6 +94,7 @@ def sigmoid_layer_sum_facts(n: int) -> dict[str, sp.Expr]:
     >>> sigmoid_layer_sum_facts(3)
     {'at z = 0': 3/2, 'all z_j -> -oo': 0, 'all z_j -> +oo': 3, "dS/dz_j - sigmoid'(z_j)": 0}
     """
+    n = _size(n, "n", 96)
     z = logits(n)
     total = sigmoid_layer_sum_sym(n)
     t = sp.Symbol("t", real=True)
@@ -106,11 +118,17 @@ def softmax_jacobian_signed_form(n: int) -> sp.Matrix:
     entry ``(j, k)``, ``j != k``, is ``-e^{z_j} e^{z_k} / S^2`` (negative),
     with ``S = sum_k e^{z_k}``.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 96`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> softmax_jacobian_signed_form(2)[0, 0]
     exp(z_1)*exp(z_2)/(exp(z_1) + exp(z_2))**2
     """
+    n = _size(n, "n", 96)
     z = logits(n)
     S = sum(sp.exp(zk) for zk in z)
 
@@ -125,11 +143,17 @@ def softmax_jacobian_signed_form(n: int) -> sp.Matrix:
 def monotonicity_residual(n: int) -> sp.Matrix:
     """The Jacobian differentiated from the definition minus :func:`softmax_jacobian_signed_form`: zeros.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 8`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> monotonicity_residual(3) == sp.zeros(3, 3)
     True
     """
+    n = _size(n, "n", 8)
     z = logits(n)
     difference = softmax_jacobian_sym(n) - softmax_jacobian_signed_form(n)
     return difference.applyfunc(lambda e: _exp_simplify(e, z))
@@ -141,11 +165,17 @@ def monotonicity_residual(n: int) -> sp.Matrix:
 def sigmoid_layer_jacobian_sym(n: int) -> sp.Matrix:
     """``d sigmoid(z_j) / d z_k`` for a sigmoid layer: diagonal.
 
+    Parameters
+    ----------
+    n : int
+        The number of outputs, ``1 <= n <= 128`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> sigmoid_layer_jacobian_sym(2)[0, 1]
     0
     """
+    n = _size(n, "n", 128)
     z = logits(n)
     a = [sigmoid_sym(zj) for zj in z]
     return sp.Matrix(n, n, lambda j, k: sp.diff(a[j], z[k]))
@@ -153,6 +183,12 @@ def sigmoid_layer_jacobian_sym(n: int) -> sp.Matrix:
 
 def dependence_pattern_sym(jacobian: sp.Matrix) -> sp.Matrix:
     """1 where an entry of a Jacobian is not identically 0 (output j depends on input k), else 0.
+
+    Parameters
+    ----------
+    jacobian : Matrix
+        A SymPy matrix (mutable or immutable) of at most 64 entries (each is
+        simplified); anything else raises TypeError naming ``jacobian``.
 
     Examples
     --------
@@ -166,6 +202,10 @@ def dependence_pattern_sym(jacobian: sp.Matrix) -> sp.Matrix:
     [1, 0],
     [0, 1]])
     """
+    if not isinstance(jacobian, sp.MatrixBase):
+        raise TypeError(f"jacobian must be a SymPy Matrix, got {type(jacobian).__name__} {jacobian!r}")
+    if jacobian.rows * jacobian.cols > 64:
+        raise ValueError(f"jacobian must have at most 64 entries, got a {jacobian.rows}x{jacobian.cols} matrix")
     return jacobian.applyfunc(lambda e: sp.Integer(0) if sp.simplify(e) == 0 else sp.Integer(1))
 
 
@@ -178,11 +218,17 @@ def softmax_log_offset_sym(n: int) -> list[sp.Expr]:
     The offset between ``z`` and ``ln a`` is the same for every ``j``: it is the
     log-partition function ``C = logsumexp(z)``.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> softmax_log_offset_sym(2)
     [log(exp(z_1) + exp(z_2)), log(exp(z_1) + exp(z_2))]
     """
+    n = _size(n, "n", 32)
     z = logits(n)
     a = softmax_sym(z)
     return [sp.simplify(sp.expand_log(zj - sp.log(aj), force=True)) for zj, aj in zip(z, a)]
@@ -194,11 +240,17 @@ def softmax_of_log_residual(n: int) -> list[sp.Expr]:
     The last entry is ``a_n = 1 - a_1 - ... - a_{n-1}``; the first ``n - 1``
     are positive symbols. So every ``z = ln a + C`` maps back to ``a``.
 
+    Parameters
+    ----------
+    n : int
+        The number of classes, ``1 <= n <= 24`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> softmax_of_log_residual(3)
     [0, 0, 0]
     """
+    n = _size(n, "n", 24)
     free = list(sp.symbols(f"a_1:{n}", positive=True))
     a = [*free, 1 - sum(free)]
     C = sp.Symbol("C", real=True)
@@ -218,11 +270,17 @@ def cross_entropy_chain_rule_residual(n: int) -> list[sp.Expr]:
     one-hot target is a special case. Returns one simplified residual per
     ``j``: all 0.
 
+    Parameters
+    ----------
+    n : int
+        The number of classes, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> cross_entropy_chain_rule_residual(3)
     [0, 0, 0]
     """
+    n = _size(n, "n", 32)
     p = list(sp.symbols(f"p_1:{n + 1}", positive=True))
     y_free = list(sp.symbols(f"y_1:{n}", real=True))
     y = [*y_free, 1 - sum(y_free)]
@@ -240,11 +298,17 @@ def log_softmax_shift_residual(n: int) -> list[sp.Expr]:
     Any ``m`` works; choosing ``m = max z`` makes every exponent ``<= 0``, so
     nothing overflows and the sum is at least 1, so its log is finite.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 12`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> log_softmax_shift_residual(3)
     [0, 0, 0]
     """
+    n = _size(n, "n", 12)
     z = logits(n)
     m = sp.Symbol("m", real=True)
     shifted = [(zj - m) - sp.log(sum(sp.exp(zk - m) for zk in z)) for zj in z]
@@ -255,11 +319,17 @@ def log_softmax_shift_residual(n: int) -> list[sp.Expr]:
 def log_softmax_log1p_residual(n: int) -> sp.Expr:
     """For the largest entry ``z_1``: ``ln softmax(z)_1 + log1p(s)`` with ``s = sum_{k>1} e^{z_k - z_1}``: 0.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 64`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> log_softmax_log1p_residual(3)
     0
     """
+    n = _size(n, "n", 64)
     z = logits(n)
     s = sum(sp.exp(zk - z[0]) for zk in z[1:])
     # log a + log(1 + s) = log(a (1 + s)) for positive a and s; show a (1 + s) = 1
@@ -276,6 +346,13 @@ def argmax_limit_sym(n_max: int, n_rest: int) -> dict[str, list[sp.Expr]]:
     The scores are ``z = (t, ..., t, t - g_1, ..., t - g_{n_rest})`` with gaps
     ``g_i > 0`` left symbolic, so the result holds for every such ``z``.
 
+    Parameters
+    ----------
+    n_max : int
+        The number of tied maxima, ``1 <= n_max <= 6`` (larger sizes take SymPy minutes).
+    n_rest : int
+        The number of entries below the maximum, ``0 <= n_rest <= 6``.
+
     Returns
     -------
     dict
@@ -290,8 +367,8 @@ def argmax_limit_sym(n_max: int, n_rest: int) -> dict[str, list[sp.Expr]]:
     >>> argmax_limit_sym(2, 1)
     {'shift residual': [0, 0, 0], 'term limits': [1, 1, 0], 'limit': [1/2, 1/2, 0]}
     """
-    if n_max < 1 or n_rest < 0:
-        raise ValueError(f"need n_max >= 1 and n_rest >= 0, got {n_max!r} and {n_rest!r}")
+    n_max = _size(n_max, "n_max", 6)
+    n_rest = _size(n_rest, "n_rest", 6, minimum=0)
     c = sp.Symbol("c", positive=True)
     t = sp.Symbol("t", real=True)
     gaps = list(sp.symbols(f"g_1:{n_rest + 1}", positive=True)) if n_rest else []

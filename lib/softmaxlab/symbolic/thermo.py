@@ -12,9 +12,19 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import sympy as sp
 
-from softmaxlab.symbolic.definition import logits, softmax_sym
+from softmaxlab.symbolic.definition import (
+    _MAX_SYMBOLS,
+    _logsumexp_of,
+    _real_expr,
+    _real_exprs,
+    _size,
+    _softmax_of,
+    logits,
+    softmax_sym,
+)
 
 __all__ = [
     "energies",
@@ -44,34 +54,79 @@ J, h = sp.symbols("J h", real=True)
 def energies(n: int, name: str = "E") -> list[sp.Symbol]:
     """``n`` real energy symbols ``E_1, ..., E_n``.
 
+    Parameters
+    ----------
+    n : int
+        How many symbols, ``1 <= n <= 10000``.
+    name : str
+        Their stem, a Python identifier (default ``"E"``).
+
     Examples
     --------
     >>> energies(3)
     [E_1, E_2, E_3]
     """
+    n = _size(n, "n", _MAX_SYMBOLS)
     return logits(n, name)
 
 
 def boltzmann_sym(E: list[sp.Expr], b: sp.Expr = beta) -> list[sp.Expr]:
     """The Boltzmann probabilities ``exp(-b E_i) / sum_j exp(-b E_j)``: softmax of ``-E`` at inverse temperature ``b``.
 
+    Parameters
+    ----------
+    E : list of SymPy expressions or real numbers
+        The energies (a list, tuple, 1-D numpy array or SymPy vector).
+    b : SymPy expression or real number
+        The inverse temperature, finite (default the positive symbol ``beta``).
+
+    Returns
+    -------
+    list of SymPy expressions
+        Concrete infinities as in :func:`~softmaxlab.symbolic.softmax_sym`
+        applied to ``-b E``: a state with ``b E_i = +oo`` gets probability 0,
+        states with ``b E_i = -oo`` share the mass, a nan gives nan everywhere,
+        and an empty ``E`` gives ``[]``.
+
     Examples
     --------
     >>> boltzmann_sym(energies(2))[0]
     exp(-E_1*beta)/(exp(-E_2*beta) + exp(-E_1*beta))
+    >>> boltzmann_sym([0, sp.oo])
+    [1, 0]
     """
-    return softmax_sym([-e for e in E], b)
+    E = _real_exprs(E, "E", finite=False)
+    b = _real_expr(b, "b")
+    return _softmax_of([b * -e for e in E], "-b * E")
 
 
 def log_partition_sym(E: list[sp.Expr], b: sp.Expr = beta) -> sp.Expr:
     """``log Z = log sum_i exp(-b E_i)``.
 
+    Parameters
+    ----------
+    E : list of SymPy expressions or real numbers
+        The energies, as for :func:`boltzmann_sym`.
+    b : SymPy expression or real number
+        The inverse temperature, finite (default the positive symbol ``beta``).
+
+    Returns
+    -------
+    SymPy expression
+        Concrete infinities as in :func:`~softmaxlab.symbolic.logsumexp_sym`
+        applied to ``-b E``: ``oo`` if some ``b E_i = -oo``, a nan gives nan,
+        and an empty ``E`` or every ``b E_i = +oo`` gives ``-oo`` (``Z = 0``).
+
     Examples
     --------
     >>> log_partition_sym(energies(2))
     log(exp(-E_2*beta) + exp(-E_1*beta))
+    >>> log_partition_sym([]), log_partition_sym([0, sp.oo])
+    (-oo, 0)
     """
-    return sp.log(sum(sp.exp(-b * e) for e in E))
+    E = _real_exprs(E, "E", finite=False)
+    b = _real_expr(b, "b")
+    return _logsumexp_of([-b * e for e in E], "-b * E")
 
 
 def base_b_softmax_identity(n: int) -> list[sp.Expr]:
@@ -80,11 +135,17 @@ def base_b_softmax_identity(n: int) -> list[sp.Expr]:
     The sources' "softmax in base b" is ordinary softmax at inverse temperature
     ``beta = log b`` (``b > 1`` sharpens, ``0 < b < 1`` reverses the order).
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 256`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> base_b_softmax_identity(3)
     [0, 0, 0]
     """
+    n = _size(n, "n", 256)
     z = logits(n)
     b = sp.Symbol("b", positive=True)
     base_b = [b**zi / sum(b**zj for zj in z) for zi in z]
@@ -98,11 +159,17 @@ def _mean(p: list[sp.Expr], values: list[sp.Expr]) -> sp.Expr:
 def mean_energy_identity(n: int) -> sp.Expr:
     """``-d log Z / d beta - <E>``, simplified: 0. The first derivative of ``log Z`` is the mean energy.
 
+    Parameters
+    ----------
+    n : int
+        The number of states, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> mean_energy_identity(3)
     0
     """
+    n = _size(n, "n", 32)
     E = energies(n)
     return sp.simplify(-sp.diff(log_partition_sym(E), beta) - _mean(boltzmann_sym(E), E))
 
@@ -110,11 +177,17 @@ def mean_energy_identity(n: int) -> sp.Expr:
 def energy_variance_identity(n: int) -> sp.Expr:
     """``d^2 log Z / d beta^2 - Var(E)``, simplified: 0. The second derivative is the energy variance.
 
+    Parameters
+    ----------
+    n : int
+        The number of states, ``1 <= n <= 8`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> energy_variance_identity(3)
     0
     """
+    n = _size(n, "n", 8)
     E = energies(n)
     p = boltzmann_sym(E)
     mean = _mean(p, E)
@@ -129,12 +202,18 @@ def free_energy_identities(n: int) -> dict[str, sp.Expr]:
     (Shannon entropy ``-sum p log p``) and two differences, each simplifying to 0:
     ``S - (U - F)/T`` under ``"S = (U - F)/T"`` and ``dF/dT + S`` under ``"dF/dT = -S"``.
 
+    Parameters
+    ----------
+    n : int
+        The number of states, ``1 <= n <= 8`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> ids = free_energy_identities(2)
     >>> ids["S = (U - F)/T"], ids["dF/dT = -S"]
     (0, 0)
     """
+    n = _size(n, "n", 8)
     E = energies(n)
     p = boltzmann_sym(E, 1 / T)
     F = -T * log_partition_sym(E, 1 / T)
@@ -159,6 +238,11 @@ def max_entropy_lagrange(n: int) -> dict[str, object]:
     (with ``z = -E``, the Boltzmann distribution). ``beta`` is whatever value
     makes the expected score equal ``mu``.
 
+    Parameters
+    ----------
+    n : int
+        The number of states, ``1 <= n <= 16`` (larger ``n`` takes SymPy minutes).
+
     Returns
     -------
     dict
@@ -177,6 +261,7 @@ def max_entropy_lagrange(n: int) -> dict[str, object]:
     >>> result["p"][0]
     exp(alpha + beta*z_1 - 1)
     """
+    n = _size(n, "n", 16)
     z = logits(n)
     p = list(sp.symbols(f"p_1:{n + 1}", positive=True))
     alpha, mu = sp.symbols("alpha mu", real=True)
@@ -207,6 +292,11 @@ def log_normalizer_derivatives(n: int) -> dict[str, object]:
     ``diag(p) - p p^T`` (the covariance of that statistic, positive
     semi-definite, so ``A`` is convex).
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 24`` (larger ``n`` takes SymPy minutes).
+
     Returns
     -------
     dict
@@ -221,6 +311,7 @@ def log_normalizer_derivatives(n: int) -> dict[str, object]:
     >>> out["hessian - covariance"].is_zero_matrix
     True
     """
+    n = _size(n, "n", 24)
     z = logits(n)
     A = sp.log(sum(sp.exp(zi) for zi in z))
     p = softmax_sym(z)
@@ -237,11 +328,17 @@ def variational_gap_identity(n: int) -> sp.Expr:
     ``logsumexp(z) = max_p [p . z + H(p)]``, attained only at the softmax.
     ``p`` is parametrised by ``p_1, ..., p_{n-1}`` and ``p_n = 1 - sum``.
 
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 128`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> variational_gap_identity(3)
     0
     """
+    n = _size(n, "n", 128)
     z = logits(n)
     free = list(sp.symbols(f"p_1:{n}", positive=True))
     p = [*free, 1 - sum(free)]
@@ -288,19 +385,43 @@ def ising_ring_enumerated_sym(n: int) -> sp.Expr:
     Energy ``E(s) = -J sum_i s_i s_{i+1} - h sum_i s_i`` with ``s_{n+1} = s_1``;
     the result is written with ``K = beta J`` and ``H = beta h``.
 
+    Parameters
+    ----------
+    n : int
+        The number of spins, ``1 <= n <= 12`` (the sum has ``2**n`` terms).
+
     Examples
     --------
     >>> ising_ring_enumerated_sym(2)
     exp(-2*H + 2*K) + exp(2*H + 2*K) + 2*exp(-2*K)
     """
-    if n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = _size(n, "n", 12)
     K, H = _ising_symbols()
     total = sp.Integer(0)
     for spins in itertools.product((1, -1), repeat=n):
         bonds = sum(spins[i] * spins[(i + 1) % n] for i in range(n))
         total += sp.exp(K * bonds + H * sum(spins))
     return total
+
+
+def _spin_count(n: object) -> int | sp.Expr | None:
+    """The ``n`` of :func:`ising_ring_transfer_sym`: None, a checked int, or a symbolic count."""
+    if n is None:
+        return None
+    if isinstance(n, sp.Basic) and not (isinstance(n, sp.Expr) and n.is_Integer):
+        n = _real_expr(n, "n")
+        if n.is_number or not n.free_symbols:
+            raise TypeError(f"n must be an integer, a SymPy expression with free symbols or None, got {n}")
+        if n.is_integer is False or n.is_positive is False:
+            raise ValueError(
+                f"n must be a positive integer symbol or expression, got {n}, known to be non-positive or non-integer"
+            )
+        return n
+    if isinstance(n, sp.Integer):
+        n = int(n)
+    elif isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer, np.ndarray)):
+        raise TypeError(f"n must be an integer, a SymPy expression with free symbols or None, got {n!r}")
+    return _size(n, "n", 12)
 
 
 def ising_ring_transfer_sym(n: int | sp.Symbol | None = None) -> dict[str, sp.Expr]:
@@ -312,7 +433,12 @@ def ising_ring_transfer_sym(n: int | sp.Symbol | None = None) -> dict[str, sp.Ex
     Parameters
     ----------
     n : int or Symbol, optional
-        The number of spins (default: a positive integer symbol ``N``).
+        The number of spins: an integer ``1 <= n <= 12`` (then the closed form is
+        compared with the enumeration of all ``2**n`` states), a SymPy
+        expression with free symbols that is not known to be a non-positive or
+        non-integer number (then there is no ``"difference"``), or None
+        (default: the positive integer symbol ``N``). A SymPy integer counts as
+        an int.
 
     Returns
     -------
@@ -326,6 +452,7 @@ def ising_ring_transfer_sym(n: int | sp.Symbol | None = None) -> dict[str, sp.Ex
     >>> ising_ring_transfer_sym(4)["difference"]
     0
     """
+    n = _spin_count(n)
     K, H = _ising_symbols()
     N = sp.Symbol("N", positive=True, integer=True) if n is None else n
     matrix = sp.Matrix([[sp.exp(K + H), sp.exp(-K)], [sp.exp(-K), sp.exp(K - H)]])
@@ -333,7 +460,7 @@ def ising_ring_transfer_sym(n: int | sp.Symbol | None = None) -> dict[str, sp.Ex
     lam_p = sp.exp(K) * sp.cosh(H) + root
     lam_m = sp.exp(K) * sp.cosh(H) - root
     out = {"matrix": matrix, "lambda_plus": lam_p, "lambda_minus": lam_m, "Z": lam_p**N + lam_m**N}
-    if isinstance(n, int):
+    if isinstance(n, int):  # a checked count
         x, y = sp.symbols("x y", positive=True)  # x = e^K, y = e^H: everything becomes rational
 
         def rational(expr):
@@ -382,11 +509,17 @@ def distillation_gradient_identity(n: int) -> list[sp.Expr]:
     The loss ``-sum_j p_j log q_j`` has gradient ``(q_i - p_i) / T`` with respect
     to ``s_i``: one factor ``1/T`` from the chain rule.
 
+    Parameters
+    ----------
+    n : int
+        The number of classes, ``1 <= n <= 8`` (larger ``n`` takes SymPy minutes).
+
     Examples
     --------
     >>> distillation_gradient_identity(3)
     [0, 0, 0]
     """
+    n = _size(n, "n", 8)
     s = logits(n, "s")
     t = logits(n, "t")
     q = softmax_sym(s, 1 / T)
@@ -405,6 +538,11 @@ def distillation_high_temperature_gradient(n: int) -> dict[str, object]:
     the gradient of ``sum_i ((s_i - mean s) - (t_i - mean t))^2 / (2n)``: at
     high temperature distillation matches centred logits.
 
+    Parameters
+    ----------
+    n : int
+        The number of classes, ``1 <= n <= 4`` (larger ``n`` takes SymPy minutes).
+
     Returns
     -------
     dict
@@ -416,6 +554,7 @@ def distillation_high_temperature_gradient(n: int) -> dict[str, object]:
     >>> distillation_high_temperature_gradient(2)["difference"]
     [0, 0]
     """
+    n = _size(n, "n", 4)
     s = logits(n, "s")
     t = logits(n, "t")
     q = softmax_sym(s, 1 / T)

@@ -12,9 +12,11 @@ object), so chapters can show them and tests can assert them.
 
 from __future__ import annotations
 
+import numpy as np
 import sympy as sp
 
-from softmaxlab.symbolic.definition import logits, sigmoid_sym
+from softmaxlab.hierarchical import BinaryTree
+from softmaxlab.symbolic.definition import _size, logits, sigmoid_sym
 
 __all__ = [
     "hierarchical_softmax_sym",
@@ -32,6 +34,34 @@ __all__ = [
 ]
 
 
+def _tree(tree: object, maximum: int) -> BinaryTree:
+    """A :class:`~softmaxlab.hierarchical.BinaryTree` with at most ``maximum`` classes."""
+    if not isinstance(tree, BinaryTree):
+        raise TypeError(
+            f"tree must be a BinaryTree from balanced_tree or huffman_tree, got {type(tree).__name__} {tree!r}"
+        )
+    try:
+        n_classes, n_internal = tree.n_classes, tree.n_internal
+        consistent = (
+            n_classes >= 1
+            and tree.children.shape == (n_internal, 2)
+            and n_internal == n_classes - 1
+            and tree.nodes.ndim == 2
+            and tree.nodes.shape[0] == n_classes
+            and tree.signs.shape == tree.nodes.shape
+            and tree.nodes.dtype.kind in "iu"
+            and bool(np.all((tree.nodes >= 0) & (tree.nodes < max(n_internal, 1))))
+            and bool(np.all(np.isin(tree.signs, (-1, 0, 1))))
+        )
+    except (AttributeError, TypeError, ValueError):
+        consistent = False
+    if not consistent:
+        raise ValueError("tree is not a consistent BinaryTree: build it with balanced_tree or huffman_tree")
+    if n_classes > maximum:
+        raise ValueError(f"tree must have at most {maximum} classes here, got {n_classes}")
+    return tree
+
+
 def hierarchical_softmax_sym(tree) -> tuple[list[sp.Expr], list[sp.Symbol]]:
     """The class probabilities of a :class:`~softmaxlab.hierarchical.BinaryTree` as products of sigmoids.
 
@@ -39,7 +69,9 @@ def hierarchical_softmax_sym(tree) -> tuple[list[sp.Expr], list[sp.Symbol]]:
     ----------
     tree : BinaryTree
         Any tree from :func:`~softmaxlab.hierarchical.balanced_tree` or
-        :func:`~softmaxlab.hierarchical.huffman_tree`.
+        :func:`~softmaxlab.hierarchical.huffman_tree`, with at most 1024 classes.
+        Anything else raises TypeError, and a tree whose arrays do not
+        describe a tree or with more classes raises ValueError, naming ``tree``.
 
     Returns
     -------
@@ -53,6 +85,7 @@ def hierarchical_softmax_sym(tree) -> tuple[list[sp.Expr], list[sp.Symbol]]:
     >>> p[2]
     1/(exp(s_0) + 1)
     """
+    tree = _tree(tree, 1024)
     s = list(sp.symbols(f"s_0:{tree.n_internal}", real=True))
     probs = []
     for k in range(tree.n_classes):
@@ -67,12 +100,19 @@ def hierarchical_sum_minus_one(tree) -> sp.Expr:
     Written in ``u_n = exp(s_n)`` every sigmoid is rational
     (``u / (1 + u)`` or ``1 / (1 + u)``), so ``cancel`` decides the identity exactly.
 
+    Parameters
+    ----------
+    tree : BinaryTree
+        As for :func:`hierarchical_softmax_sym`, with at most 16 classes (larger
+        trees take SymPy minutes).
+
     Examples
     --------
     >>> from softmaxlab.hierarchical import balanced_tree, huffman_tree
     >>> hierarchical_sum_minus_one(balanced_tree(4)), hierarchical_sum_minus_one(huffman_tree([5, 1, 1, 2, 9]))
     (0, 0)
     """
+    tree = _tree(tree, 16)
     probs, s = hierarchical_softmax_sym(tree)
     u = sp.symbols(f"u_0:{tree.n_internal}", positive=True)
     total = sum(probs) - 1
@@ -94,11 +134,17 @@ def hierarchical_path_gradient_sym() -> list[sp.Expr]:
 def sparsemax_threshold_sym(k: int) -> sp.Expr:
     """Solve ``sum_{i=1..k} (z_i - tau) = 1`` for ``tau``: the threshold when the support is the top ``k``.
 
+    Parameters
+    ----------
+    k : int
+        The size of the support, ``1 <= k <= 512`` (larger ``k`` takes SymPy minutes).
+
     Examples
     --------
     >>> sparsemax_threshold_sym(3)
     z_1/3 + z_2/3 + z_3/3 - 1/3
     """
+    k = _size(k, "k", 512)
     z = logits(k)
     tau = sp.Symbol("tau", real=True)
     (solution,) = sp.solve(sp.Eq(sum(zi - tau for zi in z), 1), tau)
@@ -111,17 +157,28 @@ def sparsemax_support_condition_sym(k: int) -> sp.Expr:
     So ``z_(k) > tau_k`` (class ``k`` gets positive mass) is exactly the
     sort-based test ``1 + k z_(k) > z_(1) + ... + z_(k)``.
 
+    Parameters
+    ----------
+    k : int
+        The size of the support, ``1 <= k <= 512`` (larger ``k`` takes SymPy minutes).
+
     Examples
     --------
     >>> sparsemax_support_condition_sym(4)
     0
     """
+    k = _size(k, "k", 512)
     z = logits(k)
     return sp.simplify(k * (z[-1] - sparsemax_threshold_sym(k)) - (1 + k * z[-1] - sum(z)))
 
 
 def sparsemax_support_jacobian_sym(k: int) -> sp.Matrix:
     """The Jacobian of ``p_i = z_i - tau(z)`` on a fixed support of size ``k``: ``I - 1 1^T / k``.
+
+    Parameters
+    ----------
+    k : int
+        The size of the support, ``1 <= k <= 48`` (larger ``k`` takes SymPy minutes).
 
     Examples
     --------
@@ -130,6 +187,7 @@ def sparsemax_support_jacobian_sym(k: int) -> sp.Matrix:
     [ 1/2, -1/2],
     [-1/2,  1/2]])
     """
+    k = _size(k, "k", 48)
     z = logits(k)
     tau = sparsemax_threshold_sym(k)
     p = [zi - tau for zi in z]
@@ -143,6 +201,11 @@ def entmax15_threshold_sym(k: int) -> tuple[list[sp.Expr], sp.Expr]:
     their squared deviations from their mean. The smaller root is the 1.5-entmax
     threshold (the larger one would put ``tau`` above the scores).
 
+    Parameters
+    ----------
+    k : int
+        The size of the support, ``1 <= k <= 16`` (larger ``k`` takes SymPy minutes).
+
     Returns
     -------
     roots : list of the two roots
@@ -154,6 +217,7 @@ def entmax15_threshold_sym(k: int) -> tuple[list[sp.Expr], sp.Expr]:
     >>> [sp.simplify(r - closed) == 0 for r in roots]
     [True, False]
     """
+    k = _size(k, "k", 16)
     u = list(sp.symbols(f"u_1:{k + 1}", real=True))
     tau = sp.Symbol("tau", real=True)
     roots = sp.solve(sp.Eq(sum((ui - tau) ** 2 for ui in u), 1), tau)
@@ -171,11 +235,17 @@ def online_softmax_step_sym(j: int) -> sp.Expr:
     simplifies to 0 *whatever* the new reference ``m_j`` is; choosing
     ``m_j = max(m_{j-1}, x_j)`` only keeps every exponent ``<= 0``.
 
+    Parameters
+    ----------
+    j : int
+        The number of entries seen after the step, ``1 <= j <= 24`` (larger ``j`` takes SymPy minutes).
+
     Examples
     --------
     >>> online_softmax_step_sym(4)
     0
     """
+    j = _size(j, "j", 24)
     x = logits(j, "x")
     m_prev, m_new = sp.symbols("m_prev m_new", real=True)
     d_prev = sum(sp.exp(xi - m_prev) for xi in x[:-1])
@@ -189,11 +259,20 @@ def merge_invariant_sym(size_a: int, size_b: int) -> sp.Expr:
     ``d_a exp(m_a - m) + d_b exp(m_b - m) - sum_{x in A u B} exp(x - m)``
     with ``d_a = sum_A exp(x - m_a)``, ``d_b = sum_B exp(x - m_b)``.
 
+    Parameters
+    ----------
+    size_a : int
+        The number of entries of the first state, ``1 <= size_a <= 96`` (larger sizes take SymPy minutes).
+    size_b : int
+        The number of entries of the second state, ``1 <= size_b <= 96``.
+
     Examples
     --------
     >>> merge_invariant_sym(2, 3)
     0
     """
+    size_a = _size(size_a, "size_a", 96)
+    size_b = _size(size_b, "size_b", 96)
     xa = logits(size_a, "a")
     xb = logits(size_b, "b")
     m_a, m_b, m = sp.symbols("m_a m_b m", real=True)
