@@ -1,7 +1,8 @@
 """Rules table for the probabilistic readings of softmax and the estimation of Z (chapter 4's sections).
 
 Covers softmaxlab.graphical, softmaxlab.maxent, softmaxlab.glm, softmaxlab.generative,
-softmaxlab.importance, softmaxlab.symbolic.graphical and softmaxlab.symbolic.estimation. Every public
+softmaxlab.importance, softmaxlab.ensembles, softmaxlab.symbolic.graphical,
+softmaxlab.symbolic.estimation and softmaxlab.symbolic.ensembles. Every public
 name is called with bad arguments and must raise TypeError or ValueError from
 softmaxlab itself, naming the argument; array arguments reject every entry of
 ``BAD_ARRAYS``; results keep the library's dtype rules (``DTYPES``) and never
@@ -15,6 +16,7 @@ import pytest
 from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified
 
 from softmaxlab import symbolic as S
+from softmaxlab.ensembles import density_of_states, log_partition_from_levels
 from softmaxlab.generative import bernoulli_naive_bayes_scores, lda_scores
 from softmaxlab.glm import multinomial_glm_fit
 from softmaxlab.graphical import ising_ring_gibbs, ising_spin_conditional
@@ -40,6 +42,11 @@ COVERED = {
     "effective_sample_size",
     "importance_weight_moments_sym",
     "log_estimate_bias_sym",
+    "density_of_states",
+    "log_partition_from_levels",
+    "ising_ring_density_of_states_sym",
+    "conjugate_field_identities",
+    "grand_canonical_site_sym",
 }
 
 #: Values that are not integers at all, and the exception each must raise.
@@ -319,6 +326,54 @@ def test_importance_dtypes(name):
     assert_unmodified(effective_sample_size, logits)
 
 
+# --------------------------------------------------------------------------- softmaxlab.ensembles
+
+LEVELS = np.array([-2.0, 0.0, 2.0])
+DEGENERACIES = np.array([2, 4, 2])
+
+
+@pytest.mark.parametrize("bad", list(BAD_ARRAYS), ids=str)
+def test_ensembles_reject_bad_arrays(bad):
+    assert_rejects(density_of_states, (BAD_ARRAYS[bad],), names="values", errors=TypeError)
+    assert_rejects(log_partition_from_levels, (BAD_ARRAYS[bad], DEGENERACIES), names="levels", errors=TypeError)
+    assert_rejects(log_partition_from_levels, (LEVELS, BAD_ARRAYS[bad]), names="degeneracies", errors=TypeError)
+
+
+@pytest.mark.parametrize("values", [np.array(1.0), np.zeros((2, 2, 2)), [1.0, np.nan]], ids=["0-d", "3-d", "nan"])
+def test_density_of_states_rejects_bad_values(values):
+    assert_rejects(density_of_states, (values,), names="values", errors=ValueError)
+
+
+@pytest.mark.parametrize("g", [[2, -1, 2], [2, np.inf, 2], [1, 2]], ids=["negative", "infinite", "shape"])
+def test_log_partition_from_levels_rejects_bad_degeneracies(g):
+    assert_rejects(log_partition_from_levels, (LEVELS, g), names="degeneracies", errors=ValueError)
+
+
+@pytest.mark.parametrize("bad", list(BAD_TEMPERATURES), ids=str)
+def test_log_partition_from_levels_rejects_bad_temperatures(bad):
+    assert_rejects(log_partition_from_levels, (LEVELS, DEGENERACIES, BAD_TEMPERATURES[bad]), names="temperature",
+                   errors=ValueError)
+    assert_rejects(log_partition_from_levels, (LEVELS, DEGENERACIES, "1"), names="temperature", errors=TypeError)
+
+
+@pytest.mark.parametrize("axis, error", [(1, np.exceptions.AxisError), (1.0, TypeError), (True, TypeError)])
+def test_log_partition_from_levels_axis(axis, error):
+    assert_rejects(log_partition_from_levels, (LEVELS, DEGENERACIES), {"axis": axis}, names="axis", errors=error)
+    assert_rejects(log_partition_from_levels, (LEVELS, DEGENERACIES), {"keepdims": 1}, names="keepdims",
+                   errors=TypeError)
+
+
+@pytest.mark.parametrize("name", list(DTYPES))
+def test_ensembles_dtypes(name):
+    dtype, expected = DTYPES[name]
+    levels, g = density_of_states(LEVELS.astype(dtype))
+    assert levels.dtype == expected and g.dtype == np.int64
+    out = log_partition_from_levels(LEVELS.astype(dtype), DEGENERACIES.astype(dtype), 0.7)
+    assert out.dtype == expected and isinstance(out, np.generic)
+    assert_unmodified(density_of_states, LEVELS.astype(dtype))
+    assert_unmodified(log_partition_from_levels, LEVELS.astype(dtype), DEGENERACIES.astype(dtype))
+
+
 # --------------------------------------------------------------------------- softmaxlab.symbolic.graphical
 
 SYMBOLIC_SIZES = [
@@ -334,6 +389,8 @@ SYMBOLIC_SIZES = [
     (S.naive_bayes_posterior_sym, "n_features", {"n_classes": 2, "n_features": 1}, 1, 3),
     (S.multinomial_canonical_link_sym, "n_classes", {"n_classes": 2}, 2, 6),
     (S.importance_weight_moments_sym, "n", {"n": 2}, 2, 5),
+    (S.ising_ring_density_of_states_sym, "n", {"n": 2}, 1, 16),
+    (S.conjugate_field_identities, "n", {"n": 2}, 1, 6),
 ]
 
 
@@ -350,6 +407,7 @@ def test_symbolic_sizes_accept_numpy_integers():
     assert S.softmax_regression_shift_identity(np.int64(2), np.int32(1))["difference"] == [0, 0]
 
 
-def test_log_estimate_bias_takes_no_arguments():
+@pytest.mark.parametrize("func", [S.log_estimate_bias_sym, S.grand_canonical_site_sym])
+def test_derivations_without_arguments_take_none(func):
     with pytest.raises(TypeError):
-        S.log_estimate_bias_sym(3)
+        func(3)

@@ -37,6 +37,7 @@ from softmaxlab.maxent import class_features, maxent_fit, maxent_probabilities
 from softmaxlab.glm import multinomial_glm_fit
 from softmaxlab.generative import bernoulli_naive_bayes_scores, lda_scores
 from softmaxlab.importance import effective_sample_size, importance_log_partition
+from softmaxlab.ensembles import density_of_states, log_partition_from_levels
 
 __version__ = "0.1.0"
 
@@ -53,5 +54,5 @@ __all__ = [
     "BinaryTree", "balanced_tree", "huffman_tree", "hierarchical_softmax", "hierarchical_log_softmax", "hierarchical_log_prob", "hierarchical_log_prob_grad", "sampled_softmax_loss", "sampled_softmax_grad", "nce_logits", "nce_loss", "nce_grad", "unigram_noise", "negative_sampling_loss", "negative_sampling_grad", "shifted_pmi", "sparsemax", "sparsemax_threshold", "sparsemax_jacobian", "sparsemax_jvp", "entmax15", "entmax15_threshold", "entmax15_jacobian", "entmax15_jvp", "entmax_bisect", "MemoryTraffic", "scaled_dot_product_attention", "SoftmaxState", "softmax_state", "merge", "online_softmax", "online_logsumexp", "tiled_attention",
     "ising_spin_conditional", "ising_ring_gibbs",
     "class_features", "maxent_probabilities", "maxent_fit", "multinomial_glm_fit", "lda_scores", "bernoulli_naive_bayes_scores",
-    "importance_log_partition", "effective_sample_size",
+    "importance_log_partition", "effective_sample_size", "density_of_states", "log_partition_from_levels",
 ]

@@ -21,5 +21,7 @@ from softmaxlab.symbolic.graphical import *  # noqa: F401,F403
 from softmaxlab.symbolic.graphical import __all__ as _graphical_all
 from softmaxlab.symbolic.estimation import *  # noqa: F401,F403
 from softmaxlab.symbolic.estimation import __all__ as _estimation_all
+from softmaxlab.symbolic.ensembles import *  # noqa: F401,F403
+from softmaxlab.symbolic.ensembles import __all__ as _ensembles_all
 
-__all__ = [*_definition_all, *_derivatives_all, *_thermo_all, *_argmax_all, *_exercises_all, *_variants_all, *_graphical_all, *_estimation_all]
+__all__ = [*_definition_all, *_derivatives_all, *_thermo_all, *_argmax_all, *_exercises_all, *_variants_all, *_graphical_all, *_estimation_all, *_ensembles_all]
