@@ -338,7 +338,7 @@ def naive_bayes_posterior_sym(n_classes: int = 2, n_features: int = 3) -> dict[s
         ``"bayes_difference"`` (Bayes' rule ``pi_k P(x | k) / sum_l pi_l P(x | l)``
         minus ``softmax(log_joint)_k``) and ``"linear_difference"``
         (``log_joint`` minus ``w_k . x + b_k``), each a list over the binary
-        inputs (in the order of :func:`itertools.product`) of per-class
+        inputs (in the order of ``itertools.product``) of per-class
         differences, simplified: all 0.
 
     Examples
