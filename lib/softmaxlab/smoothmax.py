@@ -81,12 +81,14 @@ def hardmax(x: ArrayLike, axis: int | None = -1) -> np.ndarray:
     out = np.empty(flat.shape, dtype=result_dtype(arr.dtype))
     if out.size:
         for b in _slice_blocks(flat.shape, ax):
-            xb = flat[b]
+            xb, ob = flat[b], out[b]
             top = np.max(xb, axis=ax, keepdims=True)  # nan if the slice has a nan
             at_top = xb == top
             with np.errstate(invalid="ignore"):  # 0/0 where the maximum is nan
-                share = at_top / np.sum(at_top, axis=ax, keepdims=True)
-            out[b] = np.where(top == -np.inf, np.nan, share)
+                np.divide(at_top, np.sum(at_top, axis=ax, keepdims=True), out=ob)  # straight into the output
+            all_minus_inf = top == -np.inf
+            if all_minus_inf.any():
+                ob[np.broadcast_to(all_minus_inf, ob.shape)] = np.nan
     return out.reshape(arr.shape)
 
 
@@ -124,7 +126,7 @@ def softmin(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     flat, ax = flatten_if_axis_none(arr, axis)
     temperature = _check_temperature(temperature)
     out = np.empty(flat.shape, dtype=result_dtype(arr.dtype))
-    for b in _slice_blocks(flat.shape, ax):  # a block at a time: -x is never a copy of the input
+    for b in _slice_blocks(flat.shape, ax):  # -x a block at a time (a slice, when slices are long)
         out[b] = softmax(_negated(flat[b]), axis=ax, temperature=temperature)
     return out.reshape(arr.shape)
 
@@ -173,7 +175,7 @@ def smooth_min(
     keepdims = check_bool(keepdims, "keepdims")
     temperature = _check_temperature(temperature)
     res = np.empty(flat.shape[:ax] + flat.shape[ax + 1 :], dtype=result_dtype(arr.dtype))
-    for b in _slice_blocks(flat.shape, ax):  # a block at a time: -x is never a copy of the input
+    for b in _slice_blocks(flat.shape, ax):  # -x a block at a time (a slice, when slices are long)
         res[b[:ax] + b[ax + 1 :]] = logsumexp(_negated(flat[b]), axis=ax, temperature=temperature)
     np.negative(res, out=res)
     if keepdims:
