@@ -173,8 +173,8 @@ def _reduce(loss: np.ndarray, reduction: str, input_dtype: np.dtype) -> np.ndarr
 
 
 def _residual(p: np.ndarray, y: np.ndarray, axis: int, integer: bool) -> np.ndarray:
-    """``p - y`` along ``axis``, in place in ``p`` (which must be fresh): integer labels ``y``
-    (with ``axis`` of length 1) or probability targets.
+    """``p - y`` along ``axis``, in place in ``p`` (a fresh array or a view of the output):
+    integer labels ``y`` (with ``axis`` of length 1) or probability targets.
 
     Where the largest probability ``p_k`` is within :data:`_NEAR_ONE` of 1 and
     ``y_k`` exceeds 1/2, ``p_k - y_k`` is computed as
@@ -772,12 +772,16 @@ def softmax_squared_error_grad(
     work = working_dtype(z.dtype)
     grad = np.empty(z.shape, dtype=result_dtype(z.dtype))
     n = max(grad.size // max(z.shape[ax], 1), 1)  # the batch size
+    direct = grad.dtype == work  # then the residual and the product are made in the output itself
     for b in _slice_blocks(z.shape, ax):
         p = softmax(z[b].astype(work, copy=False), axis=ax)
-        r = _residual(p.copy(), y[b] if integer else _targets_block(y, b, ax, axis, work), ax, integer)
+        r = grad[b] if direct else np.empty(p.shape, dtype=work)
+        np.copyto(r, p)
+        _residual(r, y[b] if integer else _targets_block(y, b, ax, axis, work), ax, integer)
         if r.size:
             _times_jacobian(np.moveaxis(p, ax, -1), np.moveaxis(r, ax, -1), np.moveaxis(r, ax, -1), 1.0)
         if reduction == "mean":
             r /= n
-        grad[b] = r
+        if not direct:
+            grad[b] = r
     return grad
