@@ -1018,6 +1018,37 @@ def test_memory_stays_near_the_output(name, big_inputs):
     )
 
 
+LONG = (1, 10_000_000)  # one slice of 80 MB: it cannot be cut into blocks of whole slices
+LONG_CASES = {  # name: (function, arguments from the long input, a reduction?)
+    "softmax": (softmax, lambda x: (x,), False),
+    "log_softmax": (log_softmax, lambda x: (x,), False),
+    "logsumexp": (logsumexp, lambda x: (x,), True),
+    "entropy axis=None": (lambda p: entropy(p, axis=None), lambda x: (softmax(x, axis=None),), True),
+    "kl_divergence axis=None": (lambda p, q: kl_divergence(p, q, axis=None),
+                                lambda x: (softmax(x, axis=None), softmax(x[:, ::-1], axis=None)), True),
+    "cross_entropy": (cross_entropy, lambda x: (x, [3]), True),
+    "cross_entropy_grad": (cross_entropy_grad, lambda x: (x, [3]), False),
+    "binary_cross_entropy_with_logits": (binary_cross_entropy_with_logits, lambda x: (x, np.full(x.shape, 0.3)), True),
+    "softmax_squared_error_grad": (softmax_squared_error_grad, lambda x: (x, [3]), False),
+    "hardmax": (hardmax, lambda x: (x,), False),
+    "softmin": (softmin, lambda x: (x,), False),
+    "smooth_min": (smooth_min, lambda x: (x,), True),
+    "softmax_vjp": (softmax_vjp, lambda x: (x, x[:, ::-1]), False),
+}
+
+
+@pytest.mark.parametrize("name", list(LONG_CASES))
+def test_memory_of_one_long_slice(name, big_inputs):
+    """A slice longer than a block is a block by itself: then at most twice the output (or the input,
+    for reductions), as the rules allow."""
+    func, build, reduction = LONG_CASES[name]
+    x = big_inputs(LONG)
+    args = build(x)
+    result, extra = peak_extra_bytes(func, *args)
+    bound = 1.1 * x.nbytes if reduction else 2 * np.asarray(result).nbytes
+    assert extra <= bound + 2e6, f"{name}: {extra / 1e6:.1f} MB beyond a result of {np.asarray(result).nbytes / 1e6:.1f} MB"
+
+
 # --------------------------------------------------------------------------- 7. the review's findings
 
 
