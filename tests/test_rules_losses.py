@@ -8,7 +8,7 @@ large input and whether it leaves its inputs alone. Values are compared with
 references computed here independently, from the textbook formulas in mpmath
 at 400 digits (enough to resolve ``1 - p`` down to the smallest subnormal), with
 the documented semantics of infinities and nan; errors with
-``rules_support.assert_rejects``. The review's findings are the named tests at
+``rules_support.assert_rejects``. Bugs found before are the named tests at
 the end.
 """
 
@@ -1049,10 +1049,10 @@ def test_memory_of_one_long_slice(name, big_inputs):
     assert extra <= bound + 2e6, f"{name}: {extra / 1e6:.1f} MB beyond a result of {np.asarray(result).nbytes / 1e6:.1f} MB"
 
 
-# --------------------------------------------------------------------------- 7. the review's findings
+# --------------------------------------------------------------------------- 7. bugs found before, by name
 
 
-def test_review_kl_divergence_compares_a_distribution_with_each_row_of_a_batch():
+def test_kl_divergence_compares_a_distribution_with_each_row_of_a_batch():
     """kl_divergence([0.2, 0.3, 0.5], [[0.5, 0.5, 0], [0.2, 0.3, 0.5]]) was [-0.183, -0.153, inf]."""
     p, q = np.array([0.2, 0.3, 0.5]), np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
     got = kl_divergence(p, q)
@@ -1064,7 +1064,7 @@ def test_review_kl_divergence_compares_a_distribution_with_each_row_of_a_batch()
 
 
 @pytest.mark.filterwarnings("error")
-def test_review_temperature_brings_back_differences_beyond_the_float_range():
+def test_temperature_brings_back_differences_beyond_the_float_range():
     """softmax([1e308, -1e308, 0], T=1e308) was [0.731, 0, 0.269]; log_softmax(..., T=2)[1] was -inf."""
     x = np.array([1e308, -1e308, 0.0])
     np.testing.assert_allclose(softmax(x, temperature=1e308), ref_softmax(x, temperature=1e308), rtol=1e-15)
@@ -1075,7 +1075,7 @@ def test_review_temperature_brings_back_differences_beyond_the_float_range():
                                ref_logsumexp(np.array([1e308, -1.7e308]), temperature=1.5e308), rtol=1e-15)
 
 
-REVIEW_MEMORY = {  # reported peak extra on 10^4 x 10^3 float64 (hardmax: float32), logsumexp on (2.5M, 4)
+FORMER_MEMORY = {  # peak extra they took on 10^4 x 10^3 float64 (hardmax: float32), logsumexp on (2.5M, 4)
     "binary_cross_entropy_with_logits": "490 MB",
     "softmax_squared_error_grad": "400 MB",
     "cross_entropy_grad": "320 MB",
@@ -1084,18 +1084,18 @@ REVIEW_MEMORY = {  # reported peak extra on 10^4 x 10^3 float64 (hardmax: float3
 }
 
 
-@pytest.mark.parametrize("name", list(REVIEW_MEMORY))
-def test_review_memory(name, big_inputs):
-    """The review measured these peaks; now each stays within a few blocks beyond its output."""
+@pytest.mark.parametrize("name", list(FORMER_MEMORY))
+def test_functions_that_took_hundreds_of_megabytes(name, big_inputs):
+    """These took the peaks in FORMER_MEMORY; now each stays within a few blocks beyond its output."""
     test_memory_stays_near_the_output(name, big_inputs)
 
 
-def test_review_check_gradient_names_grad_when_it_is_not_callable():
+def test_check_gradient_names_grad_when_it_is_not_callable():
     """check_gradient(logsumexp, 3, x) said "'int' object is not callable"."""
     assert_rejects(check_gradient, (logsumexp, 3, np.ones(3)), names="grad must be callable", errors=TypeError)
 
 
-def test_review_numerical_jacobian_names_the_shapes_that_differ():
+def test_numerical_jacobian_names_the_shapes_that_differ():
     """A shape change was reported as "got (1,) and (1,)"."""
     f = lambda v: np.ones(2 if v[0] < 1.0 else 1)  # f(x) and f(x + h) have shape (1,), f(x - h) (2,)
     with pytest.raises(ValueError) as excinfo:
