@@ -67,7 +67,10 @@ def check_temperature(temperature: float, name: str = "temperature") -> float:
     try:
         value = float(temperature)
     except OverflowError:  # an int such as 10**400
-        value = math.inf
+        raise ValueError(
+            f"{name} must be a positive finite number, got an integer of {len(str(abs(int(temperature))))} "
+            "digits, too large for a float"
+        ) from None
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a positive finite number, got {temperature!r}")
     return value

@@ -597,22 +597,10 @@ def _logsumexp_slices(view, wdtype, temperature, rdtype) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def _check_temperature(temperature: float) -> float:
-    """:func:`check_temperature`, also refusing an integer too large for a float
-    (``10**400``) with a ValueError naming ``temperature`` rather than an OverflowError."""
-    try:
-        return check_temperature(temperature)
-    except OverflowError:
-        raise ValueError(
-            f"temperature must be a positive finite number, got an integer of {len(str(abs(int(temperature))))} "
-            "digits, too large for a float"
-        ) from None
-
-
 def _prepare(x, axis, temperature):
     """Validate; return the array, C-ordered source, its axis, whether transposed, T."""
     arr = as_real_array(x, "x")
-    temperature = _check_temperature(temperature)
+    temperature = check_temperature(temperature)
     ax = check_axis(axis, arr.ndim)
     src, sax, transposed = _c_ordered(arr, ax)
     return arr, ax, src, sax, transposed, temperature

@@ -27,10 +27,11 @@ from numpy.typing import ArrayLike
 from softmaxlab._validation import (
     as_real_array,
     check_axis,
+    check_temperature,
     result_dtype,
     working_dtype,
 )
-from softmaxlab.core import _check_temperature, softmax
+from softmaxlab.core import softmax
 
 __all__ = ["softmax_jacobian", "softmax_jvp", "softmax_vjp", "softmax_hessian"]
 
@@ -98,7 +99,7 @@ def _check(x: ArrayLike, axis: int, temperature: float) -> tuple[np.ndarray, int
     if axis is None:
         raise TypeError("axis must be an int (the axis of the distribution), got None")
     ax = check_axis(axis, arr.ndim)
-    return arr, ax, _check_temperature(temperature)
+    return arr, ax, check_temperature(temperature)
 
 
 def _probabilities(xb: np.ndarray, temperature: float) -> np.ndarray:

@@ -18,11 +18,12 @@ from numpy.typing import ArrayLike
 from softmaxlab._validation import (
     as_real_array,
     check_bool,
+    check_temperature,
     flatten_if_axis_none,
     result_dtype,
     scalar_if_0d,
 )
-from softmaxlab.core import _check_temperature, logsumexp, softmax
+from softmaxlab.core import logsumexp, softmax
 from softmaxlab.derivatives import _slice_blocks
 
 __all__ = ["hardmax", "softmin", "smooth_min"]
@@ -124,7 +125,7 @@ def softmin(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) ->
     """
     arr = as_real_array(x, "x")
     flat, ax = flatten_if_axis_none(arr, axis)
-    temperature = _check_temperature(temperature)
+    temperature = check_temperature(temperature)
     out = np.empty(flat.shape, dtype=result_dtype(arr.dtype))
     for b in _slice_blocks(flat.shape, ax):  # -x a block at a time (a slice, when slices are long)
         out[b] = softmax(_negated(flat[b]), axis=ax, temperature=temperature)
@@ -173,7 +174,7 @@ def smooth_min(
     arr = as_real_array(x, "x")
     flat, ax = flatten_if_axis_none(arr, axis)
     keepdims = check_bool(keepdims, "keepdims")
-    temperature = _check_temperature(temperature)
+    temperature = check_temperature(temperature)
     res = np.empty(flat.shape[:ax] + flat.shape[ax + 1 :], dtype=result_dtype(arr.dtype))
     for b in _slice_blocks(flat.shape, ax):  # -x a block at a time (a slice, when slices are long)
         res[b[:ax] + b[ax + 1 :]] = logsumexp(_negated(flat[b]), axis=ax, temperature=temperature)
