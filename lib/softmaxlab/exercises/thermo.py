@@ -20,8 +20,6 @@ the mean). The tolerance is relative to the reference variance.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -247,18 +245,6 @@ def _variance_reference(E: np.ndarray, b: float) -> float:
     return _moments_reference(E, b)[1]
 
 
-def _plain_number(value: Any) -> Any:
-    """An mpmath, Fraction or Decimal number as a Python float or complex (as_number reads neither); anything else as is."""
-    try:
-        if isinstance(value, mpmath.mpc):
-            return complex(value)
-        if isinstance(value, (mpmath.mpf, Fraction, Decimal)):
-            return float(value)
-    except Exception:  # a number that will not convert: let as_number report it
-        return value
-    return value
-
-
 def _variance_atol(mean: float) -> float:
     """The absolute part of the tolerance: the square of the rounding of the mean energy."""
     return (1e-12 * (1.0 + abs(mean))) ** 2
@@ -300,7 +286,7 @@ def _check_numeric_variance(energy_variance: Callable[[np.ndarray, float], Any])
         on = f"E = {fmt(E, digits=None)}, beta = {fmt(b, digits=None)}"
         mean, exact = _moments_reference(E, b)  # before the call: nothing the answer does can change it
         value = call_answer(energy_variance, E.copy(), b, on=on, what="your energy_variance")
-        got = as_number(_plain_number(value), on=on, what="your energy_variance")
+        got = as_number(value, on=on, what="your energy_variance")
         atol = _variance_atol(mean)
         if abs(got - exact) <= ENERGY_VARIANCE_RTOL * exact + atol:  # False for nan
             continue

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Union
 
-import mpmath
 import numpy as np
 
 from softmaxlab.exercises._result import (
@@ -385,22 +382,10 @@ _HUGE_ADVICE = (
 )
 
 
-def _plain_number(value: Any) -> Any:
-    """An mpmath, Fraction or Decimal number as a Python float or complex (as_number reads neither); anything else as is."""
-    try:
-        if isinstance(value, mpmath.mpc):
-            return complex(value)
-        if isinstance(value, (mpmath.mpf, Fraction, Decimal)):
-            return float(value)
-    except Exception:  # a number that will not convert: let as_number report it
-        return value
-    return value
-
-
 def _read_threshold(value: Any, on: str) -> float:
     """The reader's tau as a float, or a failed check (any return type; see :func:`as_number`)."""
     try:
-        return as_number(_plain_number(value), on=on, what="your threshold")
+        return as_number(value, on=on, what="your threshold")
     except CheckFailed as exc:
         if "shape" not in exc.message:
             raise
