@@ -59,18 +59,40 @@ def _items(values: Sequence) -> list:
     return [v[()] if isinstance(v, np.ndarray) else v for v in values]
 
 
+def _gaps(z: list[sp.Expr], name: str = "values") -> tuple[sp.Expr, list[sp.Expr]]:
+    """The maximum of exact scores and the gaps ``d_j = max z - z_j``, each decided to be 0 or positive."""
+    top = sp.Max(*z)
+    gaps = []
+    for i, zj in enumerate(z):
+        d = top - zj
+        if not (d.is_zero or d.is_positive):
+            d = sp.simplify(d)
+        if not (d.is_zero or d.is_positive):
+            raise ValueError(f"{name}[{i}] = {zj}: SymPy cannot decide whether it ties with the maximum {top}")
+        gaps.append(sp.Integer(0) if d.is_zero else d)
+    return top, gaps
+
+
 def tempered_softmax_limits(values: Sequence) -> dict[str, list[sp.Expr]]:
     """Exact limits of ``softmax(z / T)`` for concrete scores ``z`` as ``T -> 0+`` and ``T -> infinity``.
+
+    By shift invariance ``softmax(z / T)_i = e_i / sum_j e_j`` with
+    ``e_j = exp(-d_j / T)`` and the gaps ``d_j = max z - z_j >= 0``; SymPy takes
+    the limit of each ``e_j`` (1 at a maximum, 0 below it as ``T -> 0+``; 1 as
+    ``T -> oo``), and the quotient's limit follows, its denominator tending to
+    the number of maxima ``m >= 1``. Huge or tiny scores (``1e308``, ``10**400``,
+    ``5e-324``) cost no more than small ones.
 
     Parameters
     ----------
     values : sequence of numbers
         The scores ``z``: a list, tuple, 1-D numpy array or SymPy vector of 1 to
-        16 finite real numbers (integers, floats, fractions or SymPy numbers such
-        as ``Rational(1, 3)`` or ``sqrt(2)``). Floats are read as the rational of
-        their shortest decimal (``0.1`` is ``1/10``). Symbols, strings,
-        booleans, complex numbers, nan and infinities raise TypeError or
-        ValueError naming ``values``.
+        64 finite real numbers (integers, floats, fractions or SymPy numbers
+        such as ``Rational(1, 3)`` or ``sqrt(2)``). Floats are read as the
+        rational of their shortest decimal (``0.1`` is ``1/10``). Symbols,
+        strings, booleans, complex numbers, nan and infinities raise TypeError
+        or ValueError naming ``values``, as does a score SymPy cannot compare
+        with the maximum.
 
     Returns
     -------
@@ -85,21 +107,29 @@ def tempered_softmax_limits(values: Sequence) -> dict[str, list[sp.Expr]]:
     >>> tempered_softmax_limits([0.1, 0.2])
     {'T -> 0+': [0, 1], 'T -> oo': [1/2, 1/2]}
     """
-    z = _exact(values, 16)
-    p = softmax_sym(z, 1 / T)
+    _, gaps = _gaps(_exact(values, 64))
+    cold = [sp.limit(sp.exp(-d / T), T, 0, "+") for d in gaps]
+    hot = [sp.limit(sp.exp(-d / T), T, sp.oo) for d in gaps]
     return {
-        "T -> 0+": [sp.limit(pi, T, 0, "+") for pi in p],
-        "T -> oo": [sp.limit(pi, T, sp.oo) for pi in p],
+        "T -> 0+": [e / sum(cold) for e in cold],
+        "T -> oo": [e / sum(hot) for e in hot],
     }
 
 
 def tempered_logsumexp_limits(values: Sequence) -> dict[str, sp.Expr]:
     """Exact limits of the smooth maximum ``T log sum_j exp(z_j / T)`` for concrete ``z``.
 
+    Written with the gaps ``d_j = max z - z_j >= 0``, the smooth maximum is
+    ``max z + T log S(T)`` with ``S(T) = sum_j exp(-d_j / T)``, which lies in
+    ``[m, n]`` for ``m`` tied maxima and tends to ``m`` as ``T -> 0+`` (SymPy's
+    limit of each term). At high temperature, with ``s = 1/T``,
+    ``T log(S / n) = log(S(1/s) / n) / s`` is ``0/0`` at ``s = 0``, and its limit
+    is the derivative of the numerator there (l'Hopital), ``-mean(d)``.
+
     Parameters
     ----------
     values : sequence of numbers
-        The scores ``z``, 1 to 16 finite real numbers, read as in
+        The scores ``z``, 1 to 64 finite real numbers, read as in
         :func:`tempered_softmax_limits`.
 
     Returns
@@ -115,13 +145,14 @@ def tempered_logsumexp_limits(values: Sequence) -> dict[str, sp.Expr]:
     >>> tempered_logsumexp_limits([2, 2, 1])
     {'T -> 0+': 2, 'excess / T, T -> 0+': log(2), 'minus T log n, T -> oo': 5/3}
     """
-    z = _exact(values, 16)
-    smooth = T * sp.log(sum(sp.exp(zj / T) for zj in z))
-    top = sp.Max(*z)
+    top, gaps = _gaps(_exact(values, 64))
+    cold = sum(sp.limit(sp.exp(-d / T), T, 0, "+") for d in gaps)  # S(T) -> m
+    s = sp.Symbol("s", positive=True)
+    log_mean = sp.log(sum(sp.exp(-d * s) for d in gaps) / len(gaps))
     return {
-        "T -> 0+": sp.limit(smooth, T, 0, "+"),
-        "excess / T, T -> 0+": sp.limit((smooth - top) / T, T, 0, "+"),
-        "minus T log n, T -> oo": sp.limit(smooth - T * sp.log(len(z)), T, sp.oo),
+        "T -> 0+": top + sp.limit(T, T, 0, "+") * sp.log(cold),
+        "excess / T, T -> 0+": sp.log(cold),
+        "minus T log n, T -> oo": top + sp.diff(log_mean, s).subs(s, 0),
     }
 
 
@@ -134,7 +165,7 @@ def softmax_ratio_identity(n: int) -> list[list[sp.Expr]]:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 16`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 16`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -252,7 +283,7 @@ def dot_product_variance(d: int) -> sp.Expr:
     Parameters
     ----------
     d : int
-        The dimension, ``1 <= d <= 64`` (larger ``d`` takes SymPy minutes).
+        The dimension, ``1 <= d <= 64`` (the cost grows quickly with ``d``).
 
     Examples
     --------
@@ -292,7 +323,7 @@ def gumbel_max_probability(k: int) -> dict[str, sp.Expr]:
     Parameters
     ----------
     k : int
-        The number of classes, ``1 <= k <= 6`` (larger ``k`` takes SymPy minutes).
+        The number of classes, ``1 <= k <= 6`` (the cost grows quickly with ``k``).
 
     Returns
     -------
@@ -339,7 +370,7 @@ def gumbel_max_value_distribution(k: int) -> sp.Expr:
     Parameters
     ----------
     k : int
-        The number of classes, ``1 <= k <= 512`` (larger ``k`` takes SymPy minutes).
+        The number of classes, ``1 <= k <= 512`` (the cost grows quickly with ``k``).
 
     Examples
     --------

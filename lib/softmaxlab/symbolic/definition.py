@@ -2,8 +2,9 @@
 
 Arguments are checked before any SymPy work starts: a size (``n``, ``k``, ...)
 must be an integer (Python, numpy or SymPy; not a bool or a float) between 1 and the
-maximum its function documents, beyond which the derivation would run for
-minutes or hours; a symbolic argument must be a SymPy expression or a real
+maximum its function documents, chosen so that every allowed size finishes in
+seconds (the SymPy work grows quickly with the size, and a size like 10**6
+would never finish); a symbolic argument must be a SymPy expression or a real
 number (Python, numpy or ``fractions.Fraction``; never a string, which
 SymPy would parse as code), and a list of them a list, a tuple, a 1-D numpy
 array or a SymPy vector. Anything else raises TypeError or ValueError naming
@@ -280,7 +281,7 @@ def softmax_sums_to_one(n: int) -> sp.Expr:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 128`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 128`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -297,7 +298,7 @@ def softmax_shift_invariance(n: int) -> list[sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 64`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 64`` (the cost grows quickly with ``n``).
 
     Examples
     --------

@@ -38,7 +38,7 @@ def softmax_jacobian_sym(n: int) -> sp.Matrix:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 96`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 96`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -60,7 +60,7 @@ def softmax_jacobian_closed_form(n: int) -> sp.Matrix:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 512`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 512`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -78,7 +78,7 @@ def cross_entropy_sym(n: int, label: int) -> sp.Expr:
     Parameters
     ----------
     n : int
-        The number of classes, ``1 <= n <= 1024`` (larger ``n`` takes SymPy minutes).
+        The number of classes, ``1 <= n <= 1024`` (the cost grows quickly with ``n``).
     label : int
         The target class, ``0 <= label < n``.
 
@@ -102,7 +102,7 @@ def cross_entropy_gradient_sym(n: int, label: int) -> list[sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of classes, ``1 <= n <= 256`` (larger ``n`` takes SymPy minutes).
+        The number of classes, ``1 <= n <= 256`` (the cost grows quickly with ``n``).
     label : int
         The target class, ``0 <= label < n``.
 
@@ -226,7 +226,7 @@ def softmax_jacobian_residual(n: int) -> sp.Matrix:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 64`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 64`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -251,7 +251,7 @@ def jacobian_quadratic_form_residual(n: int) -> sp.Expr:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 32`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -277,7 +277,7 @@ def logsumexp_gradient_residual(n: int) -> list[sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 512`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 512`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -296,7 +296,7 @@ def logsumexp_hessian_sym(n: int) -> sp.Matrix:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 128`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 128`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -317,7 +317,7 @@ def logsumexp_hessian_residual(n: int) -> sp.Matrix:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 48`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 48`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -339,7 +339,7 @@ def softmax_second_derivative_sym(n: int) -> sp.Array:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 12`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 12`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -361,7 +361,7 @@ def softmax_second_derivative_closed_form(n: int) -> sp.Array:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 32`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -386,7 +386,7 @@ def softmax_second_derivative_residual(n: int) -> sp.Array:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 12`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 12`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -502,7 +502,7 @@ def categorical_glm_residuals(n: int) -> dict[str, object]:
     Parameters
     ----------
     n : int
-        The number of classes, ``1 <= n <= 48`` (larger ``n`` takes SymPy minutes).
+        The number of classes, ``1 <= n <= 48`` (the cost grows quickly with ``n``).
 
     Examples
     --------

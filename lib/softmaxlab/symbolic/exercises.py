@@ -49,7 +49,7 @@ def sigmoid_layer_sum_sym(n: int) -> sp.Expr:
     Parameters
     ----------
     n : int
-        The number of outputs, ``1 <= n <= 512`` (larger ``n`` takes SymPy minutes).
+        The number of outputs, ``1 <= n <= 512`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -78,7 +78,7 @@ def sigmoid_layer_sum_facts(n: int) -> dict[str, sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of outputs, ``1 <= n <= 96`` (larger ``n`` takes SymPy minutes).
+        The number of outputs, ``1 <= n <= 96`` (the cost grows quickly with ``n``).
 
     Returns
     -------
@@ -121,7 +121,7 @@ def softmax_jacobian_signed_form(n: int) -> sp.Matrix:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 96`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 96`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -146,7 +146,7 @@ def monotonicity_residual(n: int) -> sp.Matrix:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 8`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 8`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -168,7 +168,7 @@ def sigmoid_layer_jacobian_sym(n: int) -> sp.Matrix:
     Parameters
     ----------
     n : int
-        The number of outputs, ``1 <= n <= 128`` (larger ``n`` takes SymPy minutes).
+        The number of outputs, ``1 <= n <= 128`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -187,7 +187,7 @@ def dependence_pattern_sym(jacobian: sp.Matrix) -> sp.Matrix:
     Parameters
     ----------
     jacobian : Matrix
-        A SymPy matrix (mutable or immutable) of at most 64 entries (each is
+        A SymPy matrix (mutable or immutable) of at most 36 entries (each is
         simplified); anything else raises TypeError naming ``jacobian``.
 
     Examples
@@ -204,8 +204,8 @@ def dependence_pattern_sym(jacobian: sp.Matrix) -> sp.Matrix:
     """
     if not isinstance(jacobian, sp.MatrixBase):
         raise TypeError(f"jacobian must be a SymPy Matrix, got {type(jacobian).__name__} {jacobian!r}")
-    if jacobian.rows * jacobian.cols > 64:
-        raise ValueError(f"jacobian must have at most 64 entries, got a {jacobian.rows}x{jacobian.cols} matrix")
+    if jacobian.rows * jacobian.cols > 36:
+        raise ValueError(f"jacobian must have at most 36 entries, got a {jacobian.rows}x{jacobian.cols} matrix")
     return jacobian.applyfunc(lambda e: sp.Integer(0) if sp.simplify(e) == 0 else sp.Integer(1))
 
 
@@ -221,7 +221,7 @@ def softmax_log_offset_sym(n: int) -> list[sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 32`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -243,7 +243,7 @@ def softmax_of_log_residual(n: int) -> list[sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of classes, ``1 <= n <= 24`` (larger ``n`` takes SymPy minutes).
+        The number of classes, ``1 <= n <= 24`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -273,7 +273,7 @@ def cross_entropy_chain_rule_residual(n: int) -> list[sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of classes, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+        The number of classes, ``1 <= n <= 32`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -301,7 +301,7 @@ def log_softmax_shift_residual(n: int) -> list[sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 12`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 12`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -322,7 +322,7 @@ def log_softmax_log1p_residual(n: int) -> sp.Expr:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 64`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 64`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -349,7 +349,7 @@ def argmax_limit_sym(n_max: int, n_rest: int) -> dict[str, list[sp.Expr]]:
     Parameters
     ----------
     n_max : int
-        The number of tied maxima, ``1 <= n_max <= 6`` (larger sizes take SymPy minutes).
+        The number of tied maxima, ``1 <= n_max <= 6`` (the cost grows quickly with the sizes).
     n_rest : int
         The number of entries below the maximum, ``0 <= n_rest <= 6``.
 

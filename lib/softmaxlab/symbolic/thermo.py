@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
 import sympy as sp
 
 from softmaxlab.symbolic.definition import (
@@ -138,7 +137,7 @@ def base_b_softmax_identity(n: int) -> list[sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 256`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 256`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -162,7 +161,7 @@ def mean_energy_identity(n: int) -> sp.Expr:
     Parameters
     ----------
     n : int
-        The number of states, ``1 <= n <= 32`` (larger ``n`` takes SymPy minutes).
+        The number of states, ``1 <= n <= 32`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -180,7 +179,7 @@ def energy_variance_identity(n: int) -> sp.Expr:
     Parameters
     ----------
     n : int
-        The number of states, ``1 <= n <= 8`` (larger ``n`` takes SymPy minutes).
+        The number of states, ``1 <= n <= 8`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -205,7 +204,7 @@ def free_energy_identities(n: int) -> dict[str, sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of states, ``1 <= n <= 8`` (larger ``n`` takes SymPy minutes).
+        The number of states, ``1 <= n <= 8`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -241,7 +240,7 @@ def max_entropy_lagrange(n: int) -> dict[str, object]:
     Parameters
     ----------
     n : int
-        The number of states, ``1 <= n <= 16`` (larger ``n`` takes SymPy minutes).
+        The number of states, ``1 <= n <= 16`` (the cost grows quickly with ``n``).
 
     Returns
     -------
@@ -295,7 +294,7 @@ def log_normalizer_derivatives(n: int) -> dict[str, object]:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 24`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 24`` (the cost grows quickly with ``n``).
 
     Returns
     -------
@@ -331,7 +330,7 @@ def variational_gap_identity(n: int) -> sp.Expr:
     Parameters
     ----------
     n : int
-        The number of scores, ``1 <= n <= 128`` (larger ``n`` takes SymPy minutes).
+        The number of scores, ``1 <= n <= 128`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -417,11 +416,10 @@ def _spin_count(n: object) -> int | sp.Expr | None:
                 f"n must be a positive integer symbol or expression, got {n}, known to be non-positive or non-integer"
             )
         return n
-    if isinstance(n, sp.Integer):
-        n = int(n)
-    elif isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer, np.ndarray)):
-        raise TypeError(f"n must be an integer, a SymPy expression with free symbols or None, got {n!r}")
-    return _size(n, "n", 12)
+    try:
+        return _size(n, "n", 12)
+    except TypeError:
+        raise TypeError(f"n must be an integer, a SymPy expression with free symbols or None, got {n!r}") from None
 
 
 def ising_ring_transfer_sym(n: int | sp.Symbol | None = None) -> dict[str, sp.Expr]:
@@ -512,7 +510,7 @@ def distillation_gradient_identity(n: int) -> list[sp.Expr]:
     Parameters
     ----------
     n : int
-        The number of classes, ``1 <= n <= 8`` (larger ``n`` takes SymPy minutes).
+        The number of classes, ``1 <= n <= 8`` (the cost grows quickly with ``n``).
 
     Examples
     --------
@@ -541,7 +539,7 @@ def distillation_high_temperature_gradient(n: int) -> dict[str, object]:
     Parameters
     ----------
     n : int
-        The number of classes, ``1 <= n <= 4`` (larger ``n`` takes SymPy minutes).
+        The number of classes, ``1 <= n <= 4`` (the cost grows quickly with ``n``).
 
     Returns
     -------

@@ -103,8 +103,8 @@ def hierarchical_sum_minus_one(tree) -> sp.Expr:
     Parameters
     ----------
     tree : BinaryTree
-        As for :func:`hierarchical_softmax_sym`, with at most 16 classes (larger
-        trees take SymPy minutes).
+        As for :func:`hierarchical_softmax_sym`, with at most 16 classes (the cost
+        grows quickly with the tree).
 
     Examples
     --------
@@ -137,7 +137,7 @@ def sparsemax_threshold_sym(k: int) -> sp.Expr:
     Parameters
     ----------
     k : int
-        The size of the support, ``1 <= k <= 512`` (larger ``k`` takes SymPy minutes).
+        The size of the support, ``1 <= k <= 512`` (the cost grows quickly with ``k``).
 
     Examples
     --------
@@ -160,7 +160,7 @@ def sparsemax_support_condition_sym(k: int) -> sp.Expr:
     Parameters
     ----------
     k : int
-        The size of the support, ``1 <= k <= 512`` (larger ``k`` takes SymPy minutes).
+        The size of the support, ``1 <= k <= 512`` (the cost grows quickly with ``k``).
 
     Examples
     --------
@@ -178,7 +178,7 @@ def sparsemax_support_jacobian_sym(k: int) -> sp.Matrix:
     Parameters
     ----------
     k : int
-        The size of the support, ``1 <= k <= 48`` (larger ``k`` takes SymPy minutes).
+        The size of the support, ``1 <= k <= 48`` (the cost grows quickly with ``k``).
 
     Examples
     --------
@@ -204,7 +204,7 @@ def entmax15_threshold_sym(k: int) -> tuple[list[sp.Expr], sp.Expr]:
     Parameters
     ----------
     k : int
-        The size of the support, ``1 <= k <= 16`` (larger ``k`` takes SymPy minutes).
+        The size of the support, ``1 <= k <= 16`` (the cost grows quickly with ``k``).
 
     Returns
     -------
@@ -238,7 +238,7 @@ def online_softmax_step_sym(j: int) -> sp.Expr:
     Parameters
     ----------
     j : int
-        The number of entries seen after the step, ``1 <= j <= 24`` (larger ``j`` takes SymPy minutes).
+        The number of entries seen after the step, ``1 <= j <= 24`` (the cost grows quickly with ``j``).
 
     Examples
     --------
@@ -262,7 +262,7 @@ def merge_invariant_sym(size_a: int, size_b: int) -> sp.Expr:
     Parameters
     ----------
     size_a : int
-        The number of entries of the first state, ``1 <= size_a <= 96`` (larger sizes take SymPy minutes).
+        The number of entries of the first state, ``1 <= size_a <= 96`` (the cost grows quickly with the sizes).
     size_b : int
         The number of entries of the second state, ``1 <= size_b <= 96``.
 
