@@ -13,7 +13,11 @@ every math expression rendered by the local MathJax with no error nodes, every
 image loaded, and every internal link pointing at a page and anchor that exist.
 The interactive figures of chapters 1 and 5 must respond to their sliders.
 Screenshots of chapter 1 in the light and the dark theme are written to
-``_build/screenshots/``.
+``_build/screenshots/``. axe-core checks every page in both themes for
+accessibility: no critical or serious violation may remain, and the full results
+go to ``_build/screenshots/axe-report.json``. Every figure of the chapters has a
+numbered caption and an alt text in the built pages (tests/test_accessibility.py
+holds the helpers and the checks that need no build).
 
 Without Chromium the browser tests FAIL, with a message saying what to
 install (``sudo apt-get install chromium`` on Debian and Ubuntu; ``make test``
@@ -46,11 +50,13 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import pytest
 
 from conftest import ROOT
+from test_accessibility import CHAPTERS, failing_violations, figure_problems_in_html, run_axe, write_axe_report
 from test_structure import toc_files
 
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORT = ROOT / "_build" / "browser-report.json"
+AXE_REPORT = SCREENSHOTS / "axe-report.json"
 
 #: Pages the build adds to the toc's: Sphinx's index, module index and search, sphinx-proof's index.
 GENERATED_PAGES = ["genindex", "py-modindex", "search", "prf-prf"]
@@ -106,6 +112,15 @@ def test_chapter_one_has_math_and_figures(built_book):
     page = (built_book / "chapters" / "01_definition.html").read_text()
     assert "math notranslate" in page, "chapter 1 renders no math"
     assert page.count("<img") >= 2, "chapter 1 shows fewer than two figures"
+
+
+def test_every_figure_is_captioned_in_the_html(built_book):
+    """Each chapter figure is a <figure> with "Fig. N.M" in its <figcaption>; its <img alt> is its description."""
+    problems = []
+    for path in CHAPTERS:
+        page = built_book / "chapters" / f"{path.stem}.html"
+        problems += [f"{path.stem}: {p}" for p in figure_problems_in_html(path, page.read_text())]
+    assert not problems, "\n  ".join(["figures without a numbered caption or alt text:", *problems])
 
 
 def test_every_notebook_is_downloadable_as_ipynb(built_book):
@@ -386,6 +401,36 @@ def test_page_in_browser(name, browser_context, book_server, built_book, browser
                 problems.append("a chapter page with no rendered math")
         assert not problems, f"{name}.html:\n  " + "\n  ".join(problems)
         assert visit.requests and all(u.startswith(book_server) for u in visit.requests)
+    finally:
+        visit.close()
+
+
+@pytest.fixture(scope="module")
+def axe_report():
+    """axe-core's results per theme and page; written to _build/screenshots/axe-report.json at the end."""
+    pages: dict[str, dict] = {}
+    yield pages
+    if pages:
+        write_axe_report(AXE_REPORT, pages)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", _pages())
+def test_page_accessibility(name, scheme, browser_context, book_server, axe_report):
+    """axe-core (every rule it enables by default) finds no critical or serious violation."""
+    visit = PageVisit(browser_context, f"{book_server}{name}.html", book_server, color_scheme=scheme)
+    try:
+        theme = visit.page.evaluate("() => document.documentElement.dataset.theme")
+        assert theme == scheme, f"the theme is {theme!r} under prefers-color-scheme: {scheme}"
+        # The page's own requests and errors, checked before axe-core runs: axe preloads the
+        # stylesheets and resolves the theme's @import "../basic.css" against the page instead
+        # of the stylesheet, asking for a /basic.css that no page refers to.
+        assert not visit.problems(), visit.problems()
+        results = run_axe(visit.page)
+        axe_report[f"{scheme}:{name}"] = results
+        failing = failing_violations(results)
+        assert not failing, f"{name}.html, {scheme} theme, axe-core violations:\n  " + "\n  ".join(failing)
     finally:
         visit.close()
 
