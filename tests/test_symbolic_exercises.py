@@ -1,4 +1,4 @@
-"""Proofs of the SymPy derivations behind the solutions of exercises 1-7 (softmaxlab.symbolic.exercises).
+"""Proofs of the SymPy derivations behind the exercise solutions (softmaxlab.symbolic.exercises).
 
 Each derivation is run for several sizes; the residuals must simplify to 0 and
 the exact values must be what the solutions state. A numerical spot check ties

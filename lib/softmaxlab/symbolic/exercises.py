@@ -1,4 +1,4 @@
-"""SymPy derivations behind the solutions of exercises 1 to 7.
+"""SymPy derivations behind the solutions of the exercises (all but those with modules of their own).
 
 Each function returns residuals that simplify to 0 (or exact values) so that a
 solution page can show the derivation and ``tests/test_symbolic_exercises.py``
@@ -40,7 +40,7 @@ def _exp_simplify(expr: sp.Expr, z: list[sp.Symbol]) -> sp.Expr:
     return sp.simplify(reduced.subs({wj: sp.exp(zj) for zj, wj in zip(z, w)}))
 
 
-# ------------------------------------------------------------------ exercise 1
+# ------------------------------------------------------------------ the sigmoid-sum exercise
 
 
 def sigmoid_layer_sum_sym(n: int) -> sp.Expr:
@@ -108,7 +108,7 @@ def sigmoid_layer_sum_facts(n: int) -> dict[str, sp.Expr]:
     }
 
 
-# ------------------------------------------------------------------ exercise 2
+# ------------------------------------------------------------------ the monotonicity exercise
 
 
 def softmax_jacobian_signed_form(n: int) -> sp.Matrix:
@@ -159,7 +159,7 @@ def monotonicity_residual(n: int) -> sp.Matrix:
     return difference.applyfunc(lambda e: _exp_simplify(e, z))
 
 
-# ------------------------------------------------------------------ exercise 3
+# ------------------------------------------------------------------ the non-locality exercise
 
 
 def sigmoid_layer_jacobian_sym(n: int) -> sp.Matrix:
@@ -209,7 +209,7 @@ def dependence_pattern_sym(jacobian: sp.Matrix) -> sp.Matrix:
     return jacobian.applyfunc(lambda e: sp.Integer(0) if sp.simplify(e) == 0 else sp.Integer(1))
 
 
-# ------------------------------------------------------------------ exercise 4
+# ------------------------------------------------------------------ the inversion exercise
 
 
 def softmax_log_offset_sym(n: int) -> list[sp.Expr]:
@@ -258,7 +258,7 @@ def softmax_of_log_residual(n: int) -> list[sp.Expr]:
     return [sp.simplify(sp.powsimp(bj - aj, force=True)) for bj, aj in zip(back, a)]
 
 
-# ------------------------------------------------------------------ exercise 5
+# ------------------------------------------------------------------ the cross-entropy gradient exercise
 
 
 def cross_entropy_chain_rule_residual(n: int) -> list[sp.Expr]:
@@ -289,7 +289,7 @@ def cross_entropy_chain_rule_residual(n: int) -> list[sp.Expr]:
     return [sp.simplify(sum(dce_dp[i] * dp_dz[i][j] for i in range(n)) - (p[j] - y[j])) for j in range(n)]
 
 
-# ------------------------------------------------------------------ exercise 6
+# ------------------------------------------------------------------ the stable log-softmax exercise
 
 
 def log_softmax_shift_residual(n: int) -> list[sp.Expr]:
@@ -337,7 +337,7 @@ def log_softmax_log1p_residual(n: int) -> sp.Expr:
     return sp.log(1 + product_minus_one)
 
 
-# ------------------------------------------------------------------ exercise 7
+# ------------------------------------------------------------------ the argmax-limit exercise
 
 
 def argmax_limit_sym(n_max: int, n_rest: int) -> dict[str, list[sp.Expr]]:
@@ -384,7 +384,7 @@ def argmax_limit_sym(n_max: int, n_rest: int) -> dict[str, list[sp.Expr]]:
     }
 
 
-# ------------------------------------------------------------------ exercise 9
+# ------------------------------------------------------------------ the Gumbel-max exercise
 
 
 def gumbel_max_two_class_sym() -> dict[str, sp.Expr]:
