@@ -332,3 +332,19 @@ def test_a_correct_sampler_fails_the_check_with_the_documented_probability():
     for kind, rate in rates.items():
         assert rate <= 2 * level, (kind, rate)  # 100 expected: 200 is 10 standard deviations out
     assert 0.5 * 12 * level <= np.mean(rejected) <= 1.5 * 12 * level
+
+
+@pytest.mark.parametrize(
+    "counts, probabilities, names",
+    [
+        ([5, 5], [0, 0], "probabilities"),  # returned (0.0, -1, inf)
+        ([5, 5, 5], [0.5, 0.5], "same length"),  # raised IndexError (or tested a mismatched pair)
+        ([0, 0], [0.5, 0.5], "counts"),
+        ([5, -1], [0.5, 0.5], "counts"),
+        (["a", "b"], [0.5, 0.5], "counts"),
+        ([5, 5], [0.5, float("nan")], "probabilities"),
+    ],
+)
+def test_chi_square_test_rejects_what_it_cannot_test_naming_the_argument(counts, probabilities, names):
+    with pytest.raises((TypeError, ValueError), match=names):
+        chi_square_test(counts, probabilities)

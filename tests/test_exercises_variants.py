@@ -589,3 +589,32 @@ def test_the_bisection_reference_is_the_threshold(z):
     assert abs(np.sum(np.maximum(z - tau, 0.0)) - 1.0) <= 1e-9 * scale
     np.testing.assert_allclose(tau, sparsemax_threshold(z), rtol=0, atol=1e-12 * scale)
     np.testing.assert_allclose(np.maximum(z - tau, 0.0), sparsemax(z), rtol=0, atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize(
+    "children, message",
+    [
+        ([[0, -1]], "cycle through the root"),  # raised RecursionError
+        ([[1, -1], [2, -2], [1, -3]], "exactly one node"),
+        ([[1, -1], [-1, -2]], "exactly once"),
+        ([[1, -1, 0]], "shape"),
+        ("ab", "children"),
+    ],
+)
+def test_nested_tree_rejects_a_table_that_is_not_a_tree(children, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        nested_tree(children)
+
+
+@pytest.mark.parametrize(
+    "tree, message",
+    [
+        (((0, 1), (2,)), "must be a pair"),  # raised IndexError
+        (((0, 0), 1), "each once"),
+        (((0, 1.5), 2), "class index"),
+        ((0, (1, -2)), "class index"),
+    ],
+)
+def test_children_table_rejects_what_is_not_a_tree_of_pairs(tree, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        children_table(tree)

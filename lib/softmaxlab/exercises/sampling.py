@@ -34,6 +34,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from softmaxlab._validation import as_real_array
+
 from softmaxlab.exercises._result import CheckFailed, CheckResult, as_float_array, call_answer, checker, fail, fmt
 
 __all__ = ["check_gumbel_max", "chi_square_test", "N_DRAWS", "GUMBEL_LEVEL"]
@@ -84,9 +86,26 @@ def chi_square_test(counts: Any, probabilities: Any) -> tuple[float, int, float]
     (0.5333, 2, 0.7659)
     >>> chi_square_test([1000, 0], [0.5, 0.5])[2] < 1e-100
     True
+    >>> chi_square_test([5, 5], [0, 0])
+    Traceback (most recent call last):
+    ...
+    ValueError: probabilities must sum to 1, got 0.0
     """
-    counts = np.asarray(counts, dtype=np.float64)
-    probabilities = np.asarray(probabilities, dtype=np.float64)
+    counts = as_real_array(counts, "counts").astype(np.float64)
+    probabilities = as_real_array(probabilities, "probabilities").astype(np.float64)
+    if counts.ndim != 1 or probabilities.shape != counts.shape:
+        raise ValueError(
+            f"counts and probabilities must be 1-D arrays of the same length, got shapes "
+            f"{counts.shape} and {probabilities.shape}"
+        )
+    if not (np.all(np.isfinite(counts)) and np.all(counts >= 0)):
+        raise ValueError("counts must be finite and non-negative")
+    if counts.sum() == 0:
+        raise ValueError("counts must hold at least one draw")
+    if not (np.all(np.isfinite(probabilities)) and np.all(probabilities >= 0)):
+        raise ValueError("probabilities must be finite and non-negative")
+    if abs(math.fsum(probabilities) - 1.0) > 1e-9:
+        raise ValueError(f"probabilities must sum to 1, got {math.fsum(probabilities)!r}")
     cells, expected = _cells(probabilities, float(counts.sum()))
     observed = np.array([counts[cell].sum() for cell in cells])
     statistic = float(np.sum((observed - expected) ** 2 / expected))

@@ -16,6 +16,8 @@ from typing import Any, Union
 
 import numpy as np
 
+from softmaxlab._validation import as_real_array
+
 from softmaxlab.exercises._result import (
     CheckFailed,
     CheckResult,
@@ -93,15 +95,27 @@ def children_table(tree: Nested, order: list[int] | None = None) -> np.ndarray:
     """
     rows: list[list[int]] = []
 
+    leaves: list[int] = []
+
     def visit(node: Nested) -> int:
         if not isinstance(node, tuple):
+            if isinstance(node, (bool, np.bool_)) or not isinstance(node, (int, np.integer)) or node < 0:
+                raise TypeError(f"tree: a leaf must be a class index (an integer >= 0), got {node!r}")
+            leaves.append(int(node))
             return -1 - int(node)
+        if len(node) != 2:
+            raise ValueError(f"tree: every internal node must be a pair (left, right), got {node!r}")
         me = len(rows)
         rows.append([0, 0])
         rows[me] = [visit(node[0]), visit(node[1])]
         return me
 
-    visit(tree)
+    try:
+        visit(tree)
+    except RecursionError:
+        raise ValueError("tree: nested too deeply (or contains itself)") from None
+    if sorted(leaves) != list(range(len(leaves))):
+        raise ValueError(f"tree: the leaves must be the classes 0..{len(leaves) - 1}, each once, got {sorted(leaves)}")
     table = np.array(rows, dtype=np.int64).reshape(-1, 2)
     if order is not None:
         if len(order) != len(rows) or (rows and order[0] != 0) or sorted(order) != list(range(len(rows))):
@@ -111,6 +125,44 @@ def children_table(tree: Nested, order: list[int] | None = None) -> np.ndarray:
         inner = table >= 0
         renamed[remap] = np.where(inner, remap[np.where(inner, table, 0)], table)
         table = renamed
+    return table
+
+
+def _checked_children_table(children: Any) -> np.ndarray:
+    """A children table as an int array of shape (K - 1, 2) that is a tree, or a ValueError naming ``children``.
+
+    A tree: the root 0 is nobody's child, every other internal node is the child
+    of exactly one node, and the leaves -1..-K each appear exactly once.
+    """
+    table = as_real_array(children, "children")
+    if table.size and not np.all(table == np.round(table)):
+        raise ValueError("children must hold integers")
+    if table.ndim != 2 or (table.size and table.shape[1] != 2):
+        if not (table.size == 0):
+            raise ValueError(f"children must have shape (K - 1, 2), got {table.shape}")
+    table = table.astype(np.int64).reshape(-1, 2)
+    n_internal = table.shape[0]
+    if n_internal == 0:  # a single class
+        return table
+    entries = table.reshape(-1)
+    if np.any(entries == 0):
+        raise ValueError("children: internal node 0 appears as a child (a cycle through the root)")
+    inner = entries[entries > 0]
+    if np.any(inner >= n_internal) or len(set(inner.tolist())) != len(inner) or len(inner) != n_internal - 1:
+        raise ValueError(f"children: internal nodes 1..{n_internal - 1} must each be the child of exactly one node")
+    leaves = -1 - entries[entries < 0]
+    if sorted(leaves.tolist()) != list(range(n_internal + 1)):
+        raise ValueError(f"children: the leaves -1..-{n_internal + 1} must each appear exactly once")
+    # every internal node must be reachable from the root (no cycle among the others)
+    seen, stack = set(), [0]
+    while stack:
+        node = stack.pop()
+        seen.add(node)
+        stack.extend(int(c) for c in table[node] if c > 0)
+        if len(seen) > n_internal:
+            break
+    if len(seen) != n_internal:
+        raise ValueError("children: some internal nodes are not reachable from the root (a cycle)")
     return table
 
 
@@ -124,8 +176,12 @@ def nested_tree(children: Any) -> Nested:
     ((0, 1), 2)
     >>> nested_tree([[-1, 1], [-2, -3]])
     (0, (1, 2))
+    >>> nested_tree([[0, -1]])
+    Traceback (most recent call last):
+    ...
+    ValueError: children: internal node 0 appears as a child (a cycle through the root)
     """
-    children = np.asarray(children, dtype=np.int64).reshape(-1, 2)
+    children = _checked_children_table(children)
     if children.shape[0] == 0:
         return 0
 
