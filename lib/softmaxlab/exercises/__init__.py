@@ -17,10 +17,10 @@ notebook (exercises/, solutions/)  checker                                   mod
 05_stable_log_softmax              :func:`check_stable_log_softmax`          numerics
 06_cross_entropy_gradient          :func:`check_cross_entropy_gradient`      derivatives
 07_energy_variance                 :func:`check_energy_variance`             thermo
-08_argmax_limit                    :func:`check_argmax_limit`                limits
-09_gumbel_max                      :func:`check_gumbel_max`                  sampling
-10_hierarchical_sum                :func:`check_hierarchical_sum`            variants
-11_sparsemax_threshold             :func:`check_sparsemax_threshold`         variants
+10_argmax_limit                    :func:`check_argmax_limit`                limits
+11_gumbel_max                      :func:`check_gumbel_max`                  sampling
+12_hierarchical_sum                :func:`check_hierarchical_sum`            variants
+13_sparsemax_threshold             :func:`check_sparsemax_threshold`         variants
 =================================  ========================================  ===========
 
 The exercises are numbered in the order of the chapters they belong to.
