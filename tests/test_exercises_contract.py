@@ -9,7 +9,6 @@ The tests of each checker's own wrong answers live beside its module's tests.
 from __future__ import annotations
 
 import inspect
-import re
 
 import numpy as np
 import pytest
@@ -27,15 +26,7 @@ from softmaxlab.exercises import (
     check_stable_log_softmax,
 )
 
-import exercise_assertions as shared
-
-# A failure message names its input: "z = [...]", "a = [...]", "x = [...]" or "K = ..., y = [...]".
-NAMES_INPUT = re.compile(r"\b(z|a|x|y|z = W x \+ b) = \[")
-
-
-def assert_fails_naming_input(result, *fragments: str) -> None:
-    shared.assert_fails_naming_input(result, NAMES_INPUT, *fragments)
-
+from exercise_assertions import RaisingArray
 
 # ------------------------------------------------------------------ the docstrings describe the real test sets
 
@@ -43,13 +34,13 @@ def assert_fails_naming_input(result, *fragments: str) -> None:
 @pytest.mark.parametrize(
     "check, cases, phrase",
     [
-        (check_monotonicity, "softmaxlab.exercises.derivatives:_monotonicity_cases", "on {n}"),
-        (check_stable_log_softmax, "softmaxlab.exercises.numerics:_stability_cases", "The {n} test arrays"),
-        (check_argmax_limit, "softmaxlab.exercises.limits:_limit_cases", "Tested on {n} vectors"),
-        (softmaxlab.exercises.check_energy_variance, "softmaxlab.exercises.thermo:_variance_cases", "at 50 digits on {n} systems"),
-        (softmaxlab.exercises.check_gumbel_max, "softmaxlab.exercises.sampling:_gumbel_cases", "On each of {n} distributions"),
-        (softmaxlab.exercises.check_hierarchical_sum, "softmaxlab.exercises.variants:_hierarchical_cases", "Tested on {n} trees"),
-        (softmaxlab.exercises.check_sparsemax_threshold, "softmaxlab.exercises.variants:_threshold_cases", "on {n} vectors"),
+        (check_monotonicity, "softmaxlab.exercises.monotonicity:_monotonicity_cases", "on {n}"),
+        (check_stable_log_softmax, "softmaxlab.exercises.stable_log_softmax:_stability_cases", "The {n} test arrays"),
+        (check_argmax_limit, "softmaxlab.exercises.argmax_limit:_limit_cases", "Tested on {n} vectors"),
+        (softmaxlab.exercises.check_energy_variance, "softmaxlab.exercises.energy_variance:_variance_cases", "at 50 digits on {n} systems"),
+        (softmaxlab.exercises.check_gumbel_max, "softmaxlab.exercises.gumbel_max:_gumbel_cases", "On each of {n} distributions"),
+        (softmaxlab.exercises.check_hierarchical_sum, "softmaxlab.exercises.hierarchical_sum:_hierarchical_cases", "Tested on {n} trees"),
+        (softmaxlab.exercises.check_sparsemax_threshold, "softmaxlab.exercises.sparsemax_threshold:_threshold_cases", "on {n} vectors"),
     ],
     ids=["monotonicity", "stable log-softmax", "argmax limit", "energy variance", "Gumbel-max", "hierarchical sum",
          "sparsemax threshold"],
@@ -82,16 +73,6 @@ def test_a_missing_return_is_named(check, forgot_return):
 # ------------------------------------------------------------------ no answer makes a checker raise
 
 CHECKERS = sorted(name for name in softmaxlab.exercises.__all__ if name.startswith("check_"))
-
-
-class RaisingArray:
-    """An object numpy cannot read: its ``__array__`` raises."""
-
-    def __array__(self, *args, **kwargs):
-        raise RuntimeError("this object refuses to be an array")
-
-    def __len__(self):
-        raise RuntimeError("no length either")
 
 
 class SelfNesting:
@@ -220,17 +201,17 @@ def test_the_result_carries_a_machine_readable_copy(name):
 
 #: checker -> (its test module, the banks of wrong answers it must reject there)
 WRONG_ANSWER_BANKS = {
-    "check_sigmoid_sum": ("test_exercises_layers", ["WRONG_SIGMOID_LAYERS"]),
-    "check_non_locality": ("test_exercises_layers", ["WRONG_INFLUENCES"]),
-    "check_inversion": ("test_exercises_layers", ["WRONG_INVERSES"]),
-    "check_monotonicity": ("test_exercises_derivatives", ["WRONG_JACOBIANS"]),
-    "check_cross_entropy_gradient": ("test_exercises_derivatives", ["WRONG_GRADIENTS"]),
-    "check_stable_log_softmax": ("test_exercises_numerics", ["WRONG_LOG_SOFTMAXES"]),
-    "check_argmax_limit": ("test_exercises_limits", ["WRONG_LIMITS"]),
-    "check_energy_variance": ("test_exercises_thermo", ["WRONG_DERIVATIVES", "WRONG_VARIANCES"]),
-    "check_gumbel_max": ("test_exercises_sampling", ["WRONG_SAMPLERS"]),
-    "check_hierarchical_sum": ("test_exercises_variants", ["WRONG_LEAF_PROBABILITIES"]),
-    "check_sparsemax_threshold": ("test_exercises_variants", ["WRONG_THRESHOLDS"]),
+    "check_sigmoid_sum": ("test_exercises_sigmoid_sum", ["WRONG_SIGMOID_LAYERS"]),
+    "check_non_locality": ("test_exercises_non_locality", ["WRONG_INFLUENCES"]),
+    "check_inversion": ("test_exercises_inversion", ["WRONG_INVERSES"]),
+    "check_monotonicity": ("test_exercises_monotonicity", ["WRONG_JACOBIANS"]),
+    "check_cross_entropy_gradient": ("test_exercises_cross_entropy_gradient", ["WRONG_GRADIENTS"]),
+    "check_stable_log_softmax": ("test_exercises_stable_log_softmax", ["WRONG_LOG_SOFTMAXES"]),
+    "check_argmax_limit": ("test_exercises_argmax_limit", ["WRONG_LIMITS"]),
+    "check_energy_variance": ("test_exercises_energy_variance", ["WRONG_DERIVATIVES", "WRONG_VARIANCES"]),
+    "check_gumbel_max": ("test_exercises_gumbel_max", ["WRONG_SAMPLERS"]),
+    "check_hierarchical_sum": ("test_exercises_hierarchical_sum", ["WRONG_LEAF_PROBABILITIES"]),
+    "check_sparsemax_threshold": ("test_exercises_sparsemax_threshold", ["WRONG_THRESHOLDS"]),
 }
 
 

@@ -10,17 +10,17 @@ attempted yet" and never raises.
 =================================  ========================================  ===========
 notebook (exercises/, solutions/)  checker                                   module
 =================================  ========================================  ===========
-01_sigmoid_sum                     :func:`check_sigmoid_sum`                 layers
-02_monotonicity                    :func:`check_monotonicity`                derivatives
-03_non_locality                    :func:`check_non_locality`                layers
-04_inversion                       :func:`check_inversion`                   layers
-05_stable_log_softmax              :func:`check_stable_log_softmax`          numerics
-06_cross_entropy_gradient          :func:`check_cross_entropy_gradient`      derivatives
-07_energy_variance                 :func:`check_energy_variance`             thermo
-10_argmax_limit                    :func:`check_argmax_limit`                limits
-11_gumbel_max                      :func:`check_gumbel_max`                  sampling
-12_hierarchical_sum                :func:`check_hierarchical_sum`            variants
-13_sparsemax_threshold             :func:`check_sparsemax_threshold`         variants
+01_sigmoid_sum                     :func:`check_sigmoid_sum`                 sigmoid_sum
+02_monotonicity                    :func:`check_monotonicity`                monotonicity
+03_non_locality                    :func:`check_non_locality`                non_locality
+04_inversion                       :func:`check_inversion`                   inversion
+05_stable_log_softmax              :func:`check_stable_log_softmax`          stable_log_softmax
+06_cross_entropy_gradient          :func:`check_cross_entropy_gradient`      cross_entropy_gradient
+07_energy_variance                 :func:`check_energy_variance`             energy_variance
+10_argmax_limit                    :func:`check_argmax_limit`                argmax_limit
+11_gumbel_max                      :func:`check_gumbel_max`                  gumbel_max
+12_hierarchical_sum                :func:`check_hierarchical_sum`            hierarchical_sum
+13_sparsemax_threshold             :func:`check_sparsemax_threshold`         sparsemax_threshold
 =================================  ========================================  ===========
 
 The exercises are numbered in the order of the chapters they belong to.
@@ -52,22 +52,24 @@ from softmaxlab.exercises._result import (
     tolerance_text,
     undefined_value,
 )
-from softmaxlab.exercises.derivatives import check_cross_entropy_gradient, check_monotonicity
-from softmaxlab.exercises.layers import (
+from softmaxlab.exercises.argmax_limit import check_argmax_limit
+from softmaxlab.exercises.cross_entropy_gradient import check_cross_entropy_gradient
+from softmaxlab.exercises.energy_variance import check_energy_variance
+from softmaxlab.exercises.gumbel_max import check_gumbel_max, chi_square_test
+from softmaxlab.exercises.hierarchical_sum import check_hierarchical_sum, children_table, nested_tree
+from softmaxlab.exercises.inversion import check_inversion
+from softmaxlab.exercises.monotonicity import check_monotonicity
+from softmaxlab.exercises.non_locality import (
     block_softmax_layer,
-    check_inversion,
     check_non_locality,
-    check_sigmoid_sum,
     reversed_sigmoid_layer,
     running_sum_sigmoid_layer,
     sigmoid_layer,
     softmax_layer,
 )
-from softmaxlab.exercises.limits import check_argmax_limit
-from softmaxlab.exercises.numerics import check_stable_log_softmax
-from softmaxlab.exercises.sampling import check_gumbel_max, chi_square_test
-from softmaxlab.exercises.thermo import check_energy_variance
-from softmaxlab.exercises.variants import check_hierarchical_sum, check_sparsemax_threshold, children_table, nested_tree
+from softmaxlab.exercises.sigmoid_sum import check_sigmoid_sum
+from softmaxlab.exercises.sparsemax_threshold import check_sparsemax_threshold
+from softmaxlab.exercises.stable_log_softmax import check_stable_log_softmax
 
 __all__ = [
     # the result object, its machine-readable MIME type, and the helpers for writing checkers

@@ -18,7 +18,7 @@ differently from the reference fails with probability at most about 1.2e-5.
 Simulating the check's decision on 2 million sets of multinomial counts (what a
 correct sampler produces) measured 1.3e-5 at level 1e-6, 1.2e-4 at 1e-5 and
 1.2e-3 at 1e-4: the approximation holds where it is used
-(``tests/test_exercises_sampling.py`` repeats the measurement at 1e-3). The usual
+(``tests/test_exercises_gumbel_max.py`` repeats the measurement at 1e-3). The usual
 mistakes (no noise, noise added to ``pi`` instead of ``log pi``, uniform or
 exponential noise, a sign error in ``-log(-log U)``, the wrong temperature, one
 noise vector reused for every draw, sorted draws) miss by p-values below 1e-12,
@@ -80,7 +80,7 @@ def chi_square_test(counts: Any, probabilities: Any) -> tuple[float, int, float]
 
     Examples
     --------
-    >>> from softmaxlab.exercises.sampling import chi_square_test
+    >>> from softmaxlab.exercises.gumbel_max import chi_square_test
     >>> stat, dof, p = chi_square_test([510, 290, 200], [0.5, 0.3, 0.2])
     >>> round(stat, 4), dof, round(p, 4)
     (0.5333, 2, 0.7659)
