@@ -216,6 +216,110 @@ def test_workspace_command_prints_copied_and_kept(tmp_path, capsys):
     assert workspace.main(["--exercises", str(tmp_path / "nowhere"), "--workspace", str(ws)]) == 2
 
 
+def renumbered_book(tmp_path: Path) -> Path:
+    """An exercises folder after a renumbering: a new 08, and argmax_limit moved from 08 to 10."""
+    book = tmp_path / "exercises"
+    book.mkdir()
+    for name in ("01_sigmoid_sum", "08_ising_conditional", "10_argmax_limit", "11_gumbel_max"):
+        (book / f"{name}.ipynb").write_text(f'{{"scaffold": "{name}"}}')
+    return book
+
+
+def test_match_exercises_by_stem_then_by_name_after_the_number():
+    stems = ["01_sigmoid_sum", "08_ising_conditional", "10_argmax_limit", "11_gumbel_max"]
+    held = grading.match_exercises(
+        ["w/01_sigmoid_sum.ipynb", "w/08_argmax_limit.ipynb", "w/09_gumbel_max.ipynb", "w/scratch.ipynb",
+         "w/08_notes.ipynb"],
+        stems,
+    )
+    assert {stem: p.name for stem, p in held.items()} == {
+        "01_sigmoid_sum": "01_sigmoid_sum.ipynb",
+        "10_argmax_limit": "08_argmax_limit.ipynb",
+        "11_gumbel_max": "09_gumbel_max.ipynb",
+    }
+    # The exact stem wins over an old copy; of two old copies the first by name holds it.
+    exact = grading.match_exercises(["w/08_argmax_limit.ipynb", "w/10_argmax_limit.ipynb"], stems)
+    assert {stem: p.name for stem, p in exact.items()} == {"10_argmax_limit": "10_argmax_limit.ipynb"}
+    two_old = grading.match_exercises(["w/09_argmax_limit.ipynb", "w/08_argmax_limit.ipynb"], stems)
+    assert {stem: p.name for stem, p in two_old.items()} == {"10_argmax_limit": "08_argmax_limit.ipynb"}
+    # Two exercises of one name: a copy under a third number holds neither.
+    assert grading.match_exercises(["w/05_x.ipynb"], ["01_x", "02_x"]) == {}
+    assert grading.exercise_name("08_argmax_limit") == "argmax_limit"
+    assert [grading.exercise_name(s) for s in ("scratch", "08_", "x8_y", "_y")] == ["scratch", "08_", "x8_y", "_y"]
+
+
+def test_workspace_keeps_a_copy_made_under_an_older_number(tmp_path):
+    book = renumbered_book(tmp_path)
+    ws = tmp_path / "workspace"
+    ws.mkdir()
+    (ws / "01_sigmoid_sum.ipynb").write_text("my sigmoid")
+    (ws / "08_argmax_limit.ipynb").write_text("my argmax limit")  # copied when it was exercise 08
+    (ws / "09_gumbel_max.ipynb").write_text("my gumbel")
+    before = snapshot(ws)
+
+    update = grading.copy_new_exercises(book, ws)
+    assert update.copied == ["08_ising_conditional.ipynb"]
+    assert update.kept == ["01_sigmoid_sum.ipynb", "08_argmax_limit.ipynb", "09_gumbel_max.ipynb"]
+    assert update.renumbered == {"08_argmax_limit.ipynb": "10_argmax_limit.ipynb", "09_gumbel_max.ipynb": "11_gumbel_max.ipynb"}
+    after = snapshot(ws)
+    assert after.pop("08_ising_conditional.ipynb") == b'{"scaffold": "08_ising_conditional"}'
+    assert after == before, "no blank copy of a renumbered exercise next to the reader's, nothing overwritten"
+    assert grading.copy_new_exercises(book, ws).copied == []
+
+
+def test_workspace_command_says_a_kept_copy_was_renumbered(tmp_path, capsys):
+    book = renumbered_book(tmp_path)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "08_argmax_limit.ipynb").write_text("mine")
+    assert workspace.main(["--exercises", str(book), "--workspace", str(ws)]) == 0
+    out = capsys.readouterr().out
+    assert f"kept    {ws}/08_argmax_limit.ipynb (yours: never overwritten; it is exercise 10_argmax_limit.ipynb now" in out
+    assert "copied  " in out and "10_argmax_limit" not in out.split("kept")[0]
+    assert not (ws / "10_argmax_limit.ipynb").exists()
+
+
+def fake_run(path, timeout=None):
+    """run_notebook without a kernel: the file's text says the status."""
+    return grading.NotebookOutcome(Path(path).stem, Path(path).read_text(), "", 0.0)
+
+
+def test_progress_reports_an_old_copy_under_its_exercise(tmp_path, capsys, monkeypatch):
+    book = renumbered_book(tmp_path)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    for name, status in (("01_sigmoid_sum", "passed"), ("08_argmax_limit", "passed"),
+                         ("08_ising_conditional", "not attempted"), ("scratch", "failed")):
+        (ws / f"{name}.ipynb").write_text(status)
+    monkeypatch.setattr(progress, "run_notebook", fake_run)
+    assert progress.main([str(ws), "--exercises", str(book)]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert [line.split("  ")[0] for line in lines[1:-1]] == [
+        "01_sigmoid_sum", "08_ising_conditional", "10_argmax_limit (08_argmax_limit.ipynb)", "scratch"
+    ]
+    assert lines[3].split()[-1] == "passed" and lines[-1] == "2 of 4 exercises passed"
+    assert "[3/4] 10_argmax_limit (08_argmax_limit.ipynb) ..." in captured.err
+    # Without an exercises folder every notebook is shown under its own stem.
+    assert progress.main([str(ws), "--exercises", str(tmp_path / "nowhere")]) == 0
+    assert "08_argmax_limit  " in capsys.readouterr().out
+
+
+def test_grader_grades_a_submission_under_an_older_number_as_the_exercise(tmp_path, monkeypatch):
+    (tmp_path / "erin").mkdir()
+    (tmp_path / "erin" / "08_argmax_limit.ipynb").write_text("passed")
+    (tmp_path / "erin" / "07_notes.ipynb").write_text("failed")
+    monkeypatch.setattr(grading, "run_notebook", fake_run)
+    said = []
+    rows = grading.grade_submissions(tmp_path, ["08_ising_conditional", "10_argmax_limit"],
+                                     on_progress=lambda text, end="\n": said.append(text))
+    assert [(r.outcome.exercise, r.outcome.status) for r in rows] == [
+        ("08_ising_conditional", "missing"), ("10_argmax_limit", "passed")
+    ]
+    assert any("grading erin/08_argmax_limit.ipynb as 10_argmax_limit" in line for line in said)
+    assert any("skipping erin/07_notes.ipynb" in line for line in said)
+
+
 # ------------------------------------------------------------------ workspace/ is excluded everywhere
 
 

@@ -7,6 +7,11 @@ One module holds everything ``make workspace``, ``make progress``
 - :func:`copy_new_exercises` fills the reader's ``workspace/`` with copies of
   the exercise notebooks it does not hold yet, and never overwrites or deletes
   anything already there;
+- :func:`match_exercises` tells which exercise a notebook holds: the one with
+  its file stem, or else the one with the same name after the number (the
+  exercises are numbered in chapter order, and a new chapter's exercise
+  renumbers the later ones: ``08_argmax_limit.ipynb`` copied before that is
+  still the reader's ``10_argmax_limit``);
 - :func:`run_notebook` executes one notebook in a fresh kernel, on a temporary
   copy in a temporary directory, in its own subprocess and process group, and
   kills all of it (the kernel included) when the timeout expires;
@@ -48,7 +53,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +65,8 @@ __all__ = [
     "GradeRow",
     "copy_new_exercises",
     "exercise_notebooks",
+    "exercise_name",
+    "match_exercises",
     "check_results",
     "combine_results",
     "run_notebook",
@@ -113,11 +120,17 @@ class WorkspaceUpdate:
     copied : list of str
         Exercise notebooks the workspace did not hold, now copied into it.
     kept : list of str
-        Exercise notebooks the workspace already held, left exactly as they were.
+        Exercise notebooks the workspace already held, left exactly as they
+        were (the workspace's file names).
+    renumbered : dict of str to str
+        Among ``kept``, the copies held under an older number: workspace file
+        name to the exercise's file name now (``{"08_argmax_limit.ipynb":
+        "10_argmax_limit.ipynb"}``).
     """
 
     copied: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    renumbered: dict[str, str] = field(default_factory=dict)
 
 
 def exercise_notebooks(folder: str | os.PathLike[str]) -> list[Path]:
@@ -140,6 +153,65 @@ def exercise_notebooks(folder: str | os.PathLike[str]) -> list[Path]:
     return sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.name.startswith("."))
 
 
+def exercise_name(stem: str) -> str:
+    """An exercise's name: a notebook's file stem without its leading number.
+
+    Examples
+    --------
+    >>> from softmaxlab.grading import exercise_name
+    >>> exercise_name("08_argmax_limit"), exercise_name("10_argmax_limit"), exercise_name("scratch")
+    ('argmax_limit', 'argmax_limit', 'scratch')
+    """
+    number, sep, name = stem.partition("_")
+    return name if sep and number.isdigit() and name else stem
+
+
+def match_exercises(notebooks: Iterable[str | os.PathLike[str]], exercises: Iterable[str]) -> dict[str, Path]:
+    """Which notebook holds which exercise: the same file stem, or else the same name after the number.
+
+    The exercises are numbered in chapter order, so an exercise added to an
+    early chapter renumbers the later ones; a reader's copy made before keeps
+    its old number. A notebook whose stem is an exercise's holds that exercise;
+    one whose name after the number (:func:`exercise_name`) is an exercise's
+    holds it when no notebook has that exercise's exact stem. Of two old copies
+    of one exercise, the first by name holds it.
+
+    Parameters
+    ----------
+    notebooks : iterable of path
+        The notebooks to match (their file stems are read, nothing else).
+    exercises : iterable of str
+        The exercises' file stems now, e.g. ``"10_argmax_limit"``.
+
+    Returns
+    -------
+    dict of str to Path
+        Exercise stem to the notebook holding it; exercises no notebook holds
+        are absent, and so are notebooks holding no exercise.
+
+    Examples
+    --------
+    >>> from softmaxlab.grading import match_exercises
+    >>> held = match_exercises(["ws/08_argmax_limit.ipynb", "ws/01_sigmoid_sum.ipynb", "ws/scratch.ipynb"],
+    ...                        ["01_sigmoid_sum", "08_ising_conditional", "10_argmax_limit"])
+    >>> {stem: path.name for stem, path in sorted(held.items())}
+    {'01_sigmoid_sum': '01_sigmoid_sum.ipynb', '10_argmax_limit': '08_argmax_limit.ipynb'}
+    """
+    paths = sorted(Path(p) for p in notebooks)
+    stems = sorted(set(exercises))
+    by_name: dict[str, list[str]] = {}
+    for stem in stems:
+        by_name.setdefault(exercise_name(stem), []).append(stem)
+    held = {p.stem: p for p in paths if p.stem in stems}
+    for path in paths:
+        if path.stem in stems:
+            continue
+        candidates = by_name.get(exercise_name(path.stem), [])
+        if len(candidates) == 1 and candidates[0] not in held:  # two exercises of one name: no guessing
+            held[candidates[0]] = path
+    return held
+
+
 def copy_new_exercises(exercises: str | os.PathLike[str], workspace: str | os.PathLike[str]) -> WorkspaceUpdate:
     """Copy into ``workspace`` every exercise notebook it does not hold yet (``make workspace``).
 
@@ -148,7 +220,10 @@ def copy_new_exercises(exercises: str | os.PathLike[str], workspace: str | os.Pa
     answers), and nothing is ever deleted: files the reader added stay, and so
     do copies of exercises that were later removed upstream. Each new copy is
     created exclusively (``open(..., "xb")``), so even a file that appears
-    while this runs is not overwritten. Calling it twice is harmless.
+    while this runs is not overwritten. Calling it twice is harmless. A copy
+    made before the exercises were renumbered (same name after the number,
+    :func:`match_exercises`) is the reader's copy of that exercise: kept, and
+    no second blank copy is made next to it.
 
     Parameters
     ----------
@@ -176,17 +251,26 @@ def copy_new_exercises(exercises: str | os.PathLike[str], workspace: str | os.Pa
     ...     _ = (book / "02_b.ipynb").write_text("scaffold b")   # a new exercise upstream
     ...     print(copy_new_exercises(book, mine))
     ...     print((mine / "01_a.ipynb").read_text())
-    WorkspaceUpdate(copied=['01_a.ipynb'], kept=[])
-    WorkspaceUpdate(copied=['02_b.ipynb'], kept=['01_a.ipynb'])
+    ...     _ = (book / "02_b.ipynb").rename(book / "03_b.ipynb")   # renumbered upstream
+    ...     print(copy_new_exercises(book, mine))
+    WorkspaceUpdate(copied=['01_a.ipynb'], kept=[], renumbered={})
+    WorkspaceUpdate(copied=['02_b.ipynb'], kept=['01_a.ipynb'], renumbered={})
     my answer
+    WorkspaceUpdate(copied=[], kept=['01_a.ipynb', '02_b.ipynb'], renumbered={'02_b.ipynb': '03_b.ipynb'})
     """
     exercises, workspace = Path(exercises), Path(workspace)
     if not exercises.is_dir():
         raise FileNotFoundError(f"no exercises folder at {exercises}")
     workspace.mkdir(parents=True, exist_ok=True)
     update = WorkspaceUpdate()
-    for source in exercise_notebooks(exercises):
+    sources = exercise_notebooks(exercises)
+    held = match_exercises(exercise_notebooks(workspace), [source.stem for source in sources])
+    for source in sources:
         target = workspace / source.name
+        if source.stem in held and held[source.stem].name != source.name:
+            update.kept.append(held[source.stem].name)
+            update.renumbered[held[source.stem].name] = source.name
+            continue
         if target.exists() or target.is_symlink():
             update.kept.append(source.name)
             continue
@@ -646,8 +730,9 @@ def grade_submissions(
     submissions : path
         One folder per student (hidden folders and folders starting with ``_``
         are skipped), holding that student's notebooks under the exercises'
-        file names. Only read: every notebook runs on a temporary copy
-        (:func:`run_notebook`).
+        file names (or under an exercise's older number: see
+        :func:`match_exercises`). Only read: every notebook runs on a temporary
+        copy (:func:`run_notebook`).
     exercises : sequence of str
         The exercises' file stems (``"04_inversion"``); one not submitted gets
         status "missing". Submitted notebooks with other names are not graded
@@ -669,9 +754,13 @@ def grade_submissions(
     wanted = sorted(set(exercises))
     jobs = []
     for folder in students:
-        submitted = {p.stem: p for p in exercise_notebooks(folder)}
-        for stem in sorted(set(submitted) - set(wanted)):
-            say(f"skipping {folder.name}/{submitted[stem].name}: not an exercise of the book")
+        notebooks = exercise_notebooks(folder)
+        submitted = match_exercises(notebooks, wanted)
+        for path in sorted(set(notebooks) - set(submitted.values())):
+            say(f"skipping {folder.name}/{path.name}: not an exercise of the book")
+        for stem, path in sorted(submitted.items()):
+            if path.stem != stem:
+                say(f"grading {folder.name}/{path.name} as {stem} (the same exercise under its old number)")
         jobs += [(folder.name, stem, submitted.get(stem)) for stem in wanted]
     to_run = sum(1 for job in jobs if job[2] is not None)
     rows, done = [], 0
@@ -681,7 +770,7 @@ def grade_submissions(
             continue
         done += 1
         say(f"[{done}/{to_run}] {student}/{path.name} ...", end="")
-        outcome = run_notebook(path, timeout)
+        outcome = replace(run_notebook(path, timeout), exercise=stem)
         say(f" {outcome.status} ({outcome.seconds:.1f} s)")
         rows.append(GradeRow(student, outcome))
     return rows

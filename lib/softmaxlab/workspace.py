@@ -4,7 +4,9 @@
 
 Never overwrites or deletes a file already in the workspace (see
 :func:`softmaxlab.grading.copy_new_exercises`); prints what it copied and what
-it kept.
+it kept. A copy made before the exercises were renumbered (same name after the
+number) is the reader's copy of that exercise: kept, and no blank copy is made
+next to it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in update.copied:
         print(f"copied  {args.exercises.rstrip('/')}/{name} -> {ws}/{name}")
     for name in update.kept:
-        print(f"kept    {ws}/{name} (yours: never overwritten)")
+        if name in update.renumbered:
+            now = update.renumbered[name]
+            print(f"kept    {ws}/{name} (yours: never overwritten; it is exercise {now} now, renumbered)")
+        else:
+            print(f"kept    {ws}/{name} (yours: never overwritten)")
     print(
         f"{ws}/: {len(update.copied)} copied, {len(update.kept)} kept. "
         "Work the exercises there (make lab); check them with make progress."
