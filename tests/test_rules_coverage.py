@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 
 #: Public names that are containers of results or configuration, with nothing to validate beyond
 #: what the functions returning them validate.
-RESULT_TYPES = {"GradientCheck", "IsingThermodynamics", "BanditResult", "BinaryTree", "MemoryTraffic", "SoftmaxState"}
+RESULT_TYPES = {"GradientCheck", "IsingThermodynamics", "BanditResult", "BinaryTree", "MemoryTraffic", "SoftmaxState", "TrainingRun"}
 
 
 def covered_names() -> set[str]:

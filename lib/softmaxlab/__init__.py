@@ -39,6 +39,11 @@ from softmaxlab.generative import bernoulli_naive_bayes_scores, lda_scores
 from softmaxlab.importance import effective_sample_size, importance_log_partition
 from softmaxlab.ensembles import density_of_states, log_partition_from_levels
 
+# Chapter 7: softmax inside networks.
+from softmaxlab.addressing import content_addressing
+from softmaxlab.gating import cv_squared, expert_importance, expert_load, top_k_gating
+from softmaxlab.mlp import TrainingRun, train_one_hidden_layer
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -55,4 +60,5 @@ __all__ = [
     "ising_spin_conditional", "ising_ring_gibbs",
     "class_features", "maxent_probabilities", "maxent_fit", "multinomial_glm_fit", "lda_scores", "bernoulli_naive_bayes_scores",
     "importance_log_partition", "effective_sample_size", "density_of_states", "log_partition_from_levels",
+    "content_addressing", "top_k_gating", "expert_importance", "expert_load", "cv_squared", "TrainingRun", "train_one_hidden_layer",
 ]
