@@ -19,7 +19,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import accuracy_cases as ac
 import softmaxlab
+import softmaxlab._kernels as kernels
 import softmaxlab.core as core
 from softmaxlab import log_softmax, logsumexp, softmax
 
@@ -452,10 +454,10 @@ def test_huge_differences_do_not_warn():
 
 @pytest.fixture(params=["chunked", "one slice per block"])
 def tiny_blocks(request, monkeypatch):
-    monkeypatch.setattr(core, "BLOCK_BYTES", 64)  # 1024 elements, the minimum
+    monkeypatch.setattr(kernels, "BLOCK_BYTES", 64)  # 1024 elements, the minimum
     # slices longer than a block: done in chunks, or (up to this size) one per block
-    monkeypatch.setattr(core, "LONG_SLICE_BYTES", 64 if request.param == "chunked" else 1 << 20)
-    return core._block_elements(np.float64)
+    monkeypatch.setattr(kernels, "LONG_SLICE_BYTES", 64 if request.param == "chunked" else 1 << 20)
+    return kernels.block_elements(np.float64)
 
 
 SHAPES_AXES = [((3000,), 0), ((2, 3000), 1), ((3000, 2), 0), ((2, 5, 700), 1), ((2, 1500, 3), 1),
@@ -473,11 +475,68 @@ def test_blocked_paths_agree_with_one_block(shape, axis, dtype, tiny_blocks, mon
         x.reshape(-1)[-1] = np.nan
         x.reshape(-1)[-5:-2] = x.max()
     small = {f: f(x, axis=axis) for f in FUNCTIONS}
-    monkeypatch.setattr(core, "BLOCK_BYTES", 1 << 40)  # everything in one block
-    monkeypatch.setattr(core, "LONG_SLICE_BYTES", 1 << 40)
+    monkeypatch.setattr(kernels, "BLOCK_BYTES", 1 << 40)  # everything in one block
+    monkeypatch.setattr(kernels, "LONG_SLICE_BYTES", 1 << 40)
     for f in FUNCTIONS:
         # the sums run in another order, so results may differ in the last bits
         np.testing.assert_allclose(small[f], f(x, axis=axis), rtol=32 * np.finfo(dtype).eps, atol=0)
+
+
+ROUTES = {"one block": (1 << 40, 1 << 40), "blocks": (64, 1 << 20), "long slices": (64, 64)}
+REFERENCE_SHAPES = [((7,), -1), ((3, 50), 1), ((300, 64), -1), ((64, 300), 0), ((5, 4, 33), 1),
+                    ((5, 4, 33), 0), ((2, 3000), 1), ((3000,), None), ((40, 30), None)]
+
+
+def _reference_inputs(shape, dtype):
+    """Deterministic finite scores of mixed scales, with ties and a dominant slice."""
+    rng = np.random.default_rng(math.prod(shape))
+    x = rng.standard_normal(shape) * rng.choice([0.1, 3.0, 30.0], size=shape)
+    flat = x.reshape(-1)
+    flat[-4:] = flat.max()  # a tie for the maximum
+    flat[:3] = [60.0, -10.0, -20.0]  # one score far above the others
+    return x.astype(dtype)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("shape,axis", REFERENCE_SHAPES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+@pytest.mark.parametrize("temperature", [1.0, 0.7])
+def test_every_route_computes_the_reference_algorithm(route, shape, axis, dtype, temperature, monkeypatch):
+    """The fast routes of softmaxlab._kernels against core._shifted_algorithm, the plain algorithm.
+
+    Both are within 4 ulp of the exact values (test_accuracy.py), so they agree to
+    twice that; they differ only in the order of the float64 sums, and in
+    logsumexp's direct sum where it is as accurate.
+    """
+    block, long = ROUTES[route]
+    monkeypatch.setattr(kernels, "BLOCK_BYTES", block)
+    monkeypatch.setattr(kernels, "LONG_SLICE_BYTES", long)
+    x = _reference_inputs(shape, dtype)
+    wdtype = np.float32 if dtype == np.float16 else dtype
+    flat = x.reshape(-1) if axis is None else x
+    expected = [r.reshape(x.shape) if r.size == x.size else r
+                for r in core._shifted_algorithm(flat.astype(wdtype), -1 if axis is None else axis, temperature)]
+    rtol = 2 * ac.TOLERANCE_ULP * np.finfo(dtype).eps
+    tiny = np.finfo(dtype).tiny
+    for f, ref in zip(FUNCTIONS, expected):
+        got = f(x, axis=axis, temperature=temperature)
+        assert got.dtype == dtype
+        ref = ref.astype(dtype)
+        if f is logsumexp:  # relative to |max| + log1p(s), as in test_accuracy.py
+            scale = np.abs(np.max(x, axis=axis)).astype(np.float64) + 1.0
+            np.testing.assert_array_less(np.abs(got - ref.reshape(got.shape)), rtol * scale)
+        else:
+            np.testing.assert_allclose(got, ref, rtol=rtol, atol=tiny)
+
+
+def test_the_reference_algorithm_is_the_one_chapter_1_states():
+    """log1p keeps the dominant class's tiny log-probability; s is summed in float64."""
+    x = np.array([[0.0, -40.0], [3.0, 1.0]])
+    p, lp, lse = core._shifted_algorithm(x, axis=1)
+    assert lp[0, 0] == -math.exp(-40.0) and lse[0] == math.exp(-40.0)
+    np.testing.assert_allclose(p[1], [1 / (1 + math.exp(-2.0)), math.exp(-2.0) / (1 + math.exp(-2.0))], rtol=1e-15)
+    p32, _, lse32 = core._shifted_algorithm(np.float32([[0.0, -1.0, -2.0]]), axis=1)
+    assert p32.dtype == lse32.dtype == np.float32
 
 
 def _mp_softmax_family(x, temperature):
@@ -558,13 +617,14 @@ def test_tiny_sums_are_rescaled_along_any_axis(order):
 @pytest.mark.parametrize("f", ELEMENTWISE)
 def test_small_inputs_take_the_short_path_unless_a_slice_needs_a_fix(f, monkeypatch):
     results = []
-    small = core._small
+    name = "SOFTMAX" if f is softmax else "LOG_SOFTMAX"
+    routes = getattr(kernels, name)
 
     def spy(*args):
-        results.append(small(*args))
+        results.append(routes.one_block(*args))
         return results[-1]
 
-    monkeypatch.setattr(core, "_small", spy)
+    monkeypatch.setattr(kernels, name, routes._replace(one_block=spy))
     x = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, -2.0]])
     np.testing.assert_allclose(f(x), SCIPY[f](x, axis=-1), rtol=1e-15)
     assert results[-1] is not None
@@ -573,7 +633,7 @@ def test_small_inputs_take_the_short_path_unless_a_slice_needs_a_fix(f, monkeypa
     assert results[-1] is None
     np.testing.assert_allclose(y[0], f(x[0]), rtol=0)
     calls = len(results)
-    f(np.zeros((2, core._block_elements(np.float64))))  # more than one block
+    f(np.zeros((2, kernels.block_elements(np.float64))))  # more than one block
     assert len(results) == calls
 
 
@@ -600,13 +660,13 @@ def test_logsumexp_redoes_exactly_the_unsafe_slices(dtype, monkeypatch):
     }
     x = np.array(list(rows), dtype=dtype)
     redone = []
-    shifted = core._shifted_logsumexp
+    shifted = kernels.shifted_logsumexp
 
     def spy(view, *args):
         redone.extend(map(tuple, view.tolist()))
         return shifted(view, *args)
 
-    monkeypatch.setattr(core, "_shifted_logsumexp", spy)
+    monkeypatch.setattr(kernels, "shifted_logsumexp", spy)
     got = logsumexp(x, axis=1)
     assert redone == [r for r, redo in rows.items() if redo]
     for row, value in zip(rows, got):
@@ -628,7 +688,7 @@ def test_logsumexp_direct_and_shifted_agree(temperature):
     rng = np.random.default_rng(5)
     x = np.concatenate([20 * rng.standard_normal((200, 30)), rng.standard_normal((200, 30)) / 30])
     direct = logsumexp(x, axis=1, temperature=temperature)
-    shifted = core._shifted_logsumexp(x, np.dtype(np.float64), temperature)[:, 0]
+    shifted = kernels.shifted_logsumexp(x, np.dtype(np.float64), temperature)[:, 0]
     np.testing.assert_allclose(direct, shifted, rtol=4 * np.finfo(np.float64).eps, atol=0)
 
 
