@@ -69,6 +69,7 @@ from softmaxlab.exercises.non_locality import (
 )
 from softmaxlab.exercises.sigmoid_sum import check_sigmoid_sum
 from softmaxlab.exercises.sparsemax_threshold import check_sparsemax_threshold
+from softmaxlab.exercises.spin_conditional import check_spin_conditional
 from softmaxlab.exercises.stable_log_softmax import check_stable_log_softmax
 
 __all__ = [
@@ -101,6 +102,7 @@ __all__ = [
     "check_stable_log_softmax",
     "check_argmax_limit",
     "check_energy_variance",
+    "check_spin_conditional",
     "check_gumbel_max",
     "check_hierarchical_sum",
     "check_sparsemax_threshold",
