@@ -1,7 +1,8 @@
 """The repository's layout: one name per concept, so that one hop from a name finds each piece.
 
-An exercise ``exercises/NN_<name>.ipynb`` has its solution ``solutions/NN_<name>.ipynb``, its
-checker ``check_<name>`` in ``softmaxlab/exercises/<name>.py`` (re-exported from
+A SymPy module ``softmaxlab/symbolic/<name>.py`` proves the results of ``softmaxlab/<name>.py`` and
+is tested in ``tests/test_symbolic_<name>.py``. An exercise ``exercises/NN_<name>.ipynb`` has its
+solution ``solutions/NN_<name>.ipynb``, its checker ``check_<name>`` in ``softmaxlab/exercises/<name>.py`` (re-exported from
 ``softmaxlab.exercises``) and the checker's tests in ``tests/test_exercises_<name>.py``.
 """
 
@@ -13,6 +14,7 @@ import re
 import pytest
 
 import softmaxlab.exercises
+import softmaxlab.symbolic
 from conftest import ROOT
 
 LIB = ROOT / "lib" / "softmaxlab"
@@ -52,3 +54,20 @@ def test_every_checker_test_file_belongs_to_a_checker_module():
     tests = {p.stem.removeprefix("test_exercises_") for p in (ROOT / "tests").glob("test_exercises_*.py")}
     stray = {t for t in tests - shared if t not in modules and f"_{t}" not in modules}
     assert not stray, f"tests/test_exercises_*.py without a module of that name: {sorted(stray)}"
+
+
+SYMBOLIC = sorted(p.stem for p in (LIB / "symbolic").glob("*.py") if not p.stem.startswith("_"))
+
+
+@pytest.mark.parametrize("name", SYMBOLIC)
+def test_every_symbolic_module_is_named_after_the_numeric_module_it_proves(name):
+    """``softmaxlab.symbolic.<name>`` proves the results of ``softmaxlab.<name>``, tested in tests/test_symbolic_<name>.py."""
+    assert (LIB / f"{name}.py").is_file(), f"softmaxlab.symbolic.{name} has no numeric module softmaxlab.{name}"
+    assert (ROOT / "tests" / f"test_symbolic_{name}.py").is_file(), f"no tests/test_symbolic_{name}.py"
+    module = importlib.import_module(f"softmaxlab.symbolic.{name}")
+    assert set(module.__all__) <= set(softmaxlab.symbolic.__all__), f"softmaxlab.symbolic does not re-export {name}"
+
+
+def test_every_symbolic_test_file_has_its_module():
+    tests = {p.stem.removeprefix("test_symbolic_") for p in (ROOT / "tests").glob("test_symbolic_*.py")}
+    assert tests <= set(SYMBOLIC), f"tests/test_symbolic_*.py without a module: {sorted(tests - set(SYMBOLIC))}"

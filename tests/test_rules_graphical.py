@@ -1,8 +1,9 @@
 """Rules table for the probabilistic readings of softmax and the estimation of Z (chapter 4's sections).
 
 Covers softmaxlab.graphical, softmaxlab.maxent, softmaxlab.glm, softmaxlab.generative,
-softmaxlab.importance, softmaxlab.ensembles, softmaxlab.symbolic.graphical,
-softmaxlab.symbolic.estimation and softmaxlab.symbolic.ensembles. Every public
+softmaxlab.importance, softmaxlab.ensembles, and their SymPy derivations (softmaxlab.symbolic's
+graphical, generative, regression, importance and ensembles modules, the conditional maximum
+entropy of softmaxlab.symbolic.maxent and the canonical link of softmaxlab.symbolic.glm). Every public
 name is called with bad arguments and must raise TypeError or ValueError from
 softmaxlab itself, naming the argument; array arguments reject every entry of
 ``BAD_ARRAYS``; results keep the library's dtype rules (``DTYPES``) and never
@@ -374,7 +375,7 @@ def test_ensembles_dtypes(name):
     assert_unmodified(log_partition_from_levels, LEVELS.astype(dtype), DEGENERACIES.astype(dtype))
 
 
-# --------------------------------------------------------------------------- softmaxlab.symbolic.graphical
+# --------------------------------------------------------------------------- their SymPy derivations
 
 SYMBOLIC_SIZES = [
     (S.ising_spin_conditional_sym, "n", {"n": 3}, 3, 12),

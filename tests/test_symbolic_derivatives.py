@@ -1,28 +1,27 @@
-"""Symbolic proofs (SymPy) of the derivative identities of chapters 2 and 3."""
+"""Tests of ``softmaxlab.symbolic.derivatives``, the SymPy derivations behind ``softmaxlab.derivatives``: residuals that
+simplify to 0, exact values, and numerical cross-checks against the library."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import sympy as sp
-
 from softmaxlab import softmax, softmax_hessian, softmax_jacobian
+from softmaxlab import symbolic as S
 from softmaxlab.symbolic import (
-    bernoulli_glm_residuals,
-    binary_cross_entropy_gradient_residual,
-    binary_cross_entropy_is_two_class_cross_entropy,
-    categorical_glm_residuals,
-    cross_entropy_gradient_sym,
+    dependence_pattern_sym,
     jacobian_quadratic_form_residual,
     logits,
     logsumexp_gradient_residual,
     logsumexp_hessian_residual,
     logsumexp_hessian_sym,
-    sigmoid_derivative_residual,
+    monotonicity_residual,
+    sigmoid_layer_jacobian_sym,
     softmax_jacobian_closed_form,
     softmax_jacobian_index_form,
     softmax_jacobian_index_residual,
     softmax_jacobian_residual,
+    softmax_jacobian_signed_form,
     softmax_jacobian_sym,
     softmax_second_derivative_closed_form,
     softmax_second_derivative_residual,
@@ -89,22 +88,27 @@ def test_symbolic_derivatives_agree_with_the_numerical_library():
     np.testing.assert_allclose(p, softmax(values), rtol=1e-14)
 
 
-@pytest.mark.parametrize("n, label", [(2, 0), (3, 2), (5, 1)])
-def test_cross_entropy_gradient_is_p_minus_y(n, label):
-    assert cross_entropy_gradient_sym(n, label) == [0] * n
+def test_two_class_saturation():
+    out = S.two_class_saturation()
+    assert out["derivative - s(1-s)/T"] == 0
+    assert out["T -> 0+"] == 0 and out["T -> oo"] == 0
+    T = sp.Symbol("T", positive=True)
+    assert sp.simplify(out["at a tie"] - 1 / (4 * T)) == 0
 
 
-def test_sigmoid_and_binary_cross_entropy():
-    assert sigmoid_derivative_residual() == 0
-    assert binary_cross_entropy_gradient_residual() == 0
-    assert binary_cross_entropy_is_two_class_cross_entropy() == 0
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_softmax_jacobian_has_the_signed_form(n):
+    assert monotonicity_residual(n) == sp.zeros(n, n)
 
 
-def test_glm_canonical_links():
-    assert bernoulli_glm_residuals() == {"log_density": 0, "mean": 0, "variance": 0, "link": 0}
-    for n in (2, 3, 4):
-        r = categorical_glm_residuals(n)
-        assert r["log_density"] == [0] * n
-        assert r["mean"] == [0] * n
-        assert r["link"] == [0] * n
-        assert r["covariance"] == sp.zeros(n, n)
+def test_signed_form_entries_have_the_claimed_signs():
+    J = softmax_jacobian_signed_form(3)
+    for j in range(3):
+        for k in range(3):
+            assert (J[j, k].is_positive if j == k else J[j, k].is_negative), (j, k, J[j, k])
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_dependence_patterns_softmax_full_sigmoid_diagonal(n):
+    assert dependence_pattern_sym(softmax_jacobian_sym(n)) == sp.ones(n, n)
+    assert dependence_pattern_sym(sigmoid_layer_jacobian_sym(n)) == sp.eye(n)

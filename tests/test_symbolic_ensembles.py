@@ -1,11 +1,11 @@
-"""Proofs (SymPy) for the partition function beyond the canonical ensemble, cross-checked by numbers."""
+"""Tests of ``softmaxlab.symbolic.ensembles``, the SymPy derivations behind ``softmaxlab.ensembles``: residuals that
+simplify to 0, exact values, and numerical cross-checks against the library."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import sympy as sp
-
 from softmaxlab import ising_ring_log_partition, ising_ring_thermodynamics
 from softmaxlab import symbolic as S
 

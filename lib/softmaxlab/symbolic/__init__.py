@@ -2,26 +2,40 @@
 
 Chapters call these to *show* a derivation; the tests call the same functions
 to *prove* it (``sympy.simplify(lhs - rhs) == 0``), so each derivation lives
-here exactly once. One module per chapter topic; everything is re-exported here.
+here exactly once. Each module is named after the numeric module whose results
+it proves (``softmaxlab.symbolic.sparse`` for ``softmaxlab.sparse``, and so on),
+including the derivations behind the exercises' solutions; everything is
+re-exported here.
 """
 
-from softmaxlab.symbolic.definition import *  # noqa: F401,F403
-from softmaxlab.symbolic.definition import __all__ as _definition_all
-from softmaxlab.symbolic.derivatives import *  # noqa: F401,F403
-from softmaxlab.symbolic.derivatives import __all__ as _derivatives_all
-from softmaxlab.symbolic.thermo import *  # noqa: F401,F403
-from softmaxlab.symbolic.thermo import __all__ as _thermo_all
-from softmaxlab.symbolic.argmax import *  # noqa: F401,F403
-from softmaxlab.symbolic.argmax import __all__ as _argmax_all
-from softmaxlab.symbolic.exercises import *  # noqa: F401,F403
-from softmaxlab.symbolic.exercises import __all__ as _exercises_all
-from softmaxlab.symbolic.variants import *  # noqa: F401,F403
-from softmaxlab.symbolic.variants import __all__ as _variants_all
-from softmaxlab.symbolic.graphical import *  # noqa: F401,F403
-from softmaxlab.symbolic.graphical import __all__ as _graphical_all
-from softmaxlab.symbolic.estimation import *  # noqa: F401,F403
-from softmaxlab.symbolic.estimation import __all__ as _estimation_all
-from softmaxlab.symbolic.ensembles import *  # noqa: F401,F403
-from softmaxlab.symbolic.ensembles import __all__ as _ensembles_all
+import importlib
 
-__all__ = [*_definition_all, *_derivatives_all, *_thermo_all, *_argmax_all, *_exercises_all, *_variants_all, *_graphical_all, *_estimation_all, *_ensembles_all]
+_MODULES = (
+    "core",
+    "derivatives",
+    "losses",
+    "thermo",
+    "ising",
+    "maxent",
+    "glm",
+    "smoothmax",
+    "attention",
+    "gumbel",
+    "graphical",
+    "generative",
+    "regression",
+    "importance",
+    "ensembles",
+    "hierarchical",
+    "sparse",
+    "online",
+    "nce",
+    "negative_sampling",
+)
+
+__all__: list[str] = []
+for _name in _MODULES:
+    _module = importlib.import_module(f"softmaxlab.symbolic.{_name}")
+    globals().update({name: getattr(_module, name) for name in _module.__all__})
+    __all__ += _module.__all__
+del _name, _module

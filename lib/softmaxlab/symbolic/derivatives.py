@@ -1,17 +1,28 @@
-"""SymPy derivations of the derivatives of softmax and of the cross-entropy loss (chapters 2-3)."""
+"""SymPy derivations of the derivatives of softmax (the results of :mod:`softmaxlab.derivatives`).
+
+The Jacobian ``diag(p) - p p^T`` in matrix and index form, its quadratic form, the gradient and
+Hessian of logsumexp, the second derivative of softmax, the sigmoid's derivative and its
+saturation, and the monotonicity and non-locality exercises' Jacobians and dependence patterns.
+"""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from softmaxlab._validation import check_bool, check_int
-from softmaxlab.symbolic.definition import _size, logits, logsumexp_sym, sigmoid_sym, softmax_sym
+from softmaxlab._validation import check_bool
+from softmaxlab.symbolic.core import (
+    _exp_simplify,
+    _size,
+    logits,
+    logsumexp_sym,
+    sigmoid_sym,
+    softmax_sym,
+)
+from softmaxlab.symbolic.thermo import T
 
 __all__ = [
     "softmax_jacobian_sym",
     "softmax_jacobian_closed_form",
-    "cross_entropy_sym",
-    "cross_entropy_gradient_sym",
     "softmax_index_form",
     "softmax_jacobian_index_form",
     "softmax_jacobian_index_residual",
@@ -24,11 +35,11 @@ __all__ = [
     "softmax_second_derivative_closed_form",
     "softmax_second_derivative_residual",
     "sigmoid_derivative_residual",
-    "binary_cross_entropy_sym",
-    "binary_cross_entropy_gradient_residual",
-    "binary_cross_entropy_is_two_class_cross_entropy",
-    "bernoulli_glm_residuals",
-    "categorical_glm_residuals",
+    "two_class_saturation",
+    "softmax_jacobian_signed_form",
+    "monotonicity_residual",
+    "sigmoid_layer_jacobian_sym",
+    "dependence_pattern_sym",
 ]
 
 
@@ -72,56 +83,6 @@ def softmax_jacobian_closed_form(n: int) -> sp.Matrix:
     return sp.Matrix(n, n, lambda i, j: a[i] * (sp.KroneckerDelta(i, j) - a[j]))
 
 
-def cross_entropy_sym(n: int, label: int) -> sp.Expr:
-    """``-log softmax(z)_label``: the cross-entropy of a one-hot target at class ``label`` (0-based).
-
-    Parameters
-    ----------
-    n : int
-        The number of classes, ``1 <= n <= 1024`` (the cost grows quickly with ``n``).
-    label : int
-        The target class, ``0 <= label < n``.
-
-    Examples
-    --------
-    >>> cross_entropy_sym(2, 0)
-    -log(exp(z_1)/(exp(z_1) + exp(z_2)))
-    >>> cross_entropy_sym(2, 2)
-    Traceback (most recent call last):
-    ...
-    ValueError: label must be an integer between 0 and 1, got 2
-    """
-    n = _size(n, "n", 1024)
-    label = check_int(label, "label", minimum=0, maximum=n - 1)
-    return -sp.log(softmax_sym(logits(n))[label])
-
-
-def cross_entropy_gradient_sym(n: int, label: int) -> list[sp.Expr]:
-    """``d CE / d z_j - (p_j - y_j)`` for each ``j``, simplified: all zeros, i.e. the gradient is ``p - y``.
-
-    Parameters
-    ----------
-    n : int
-        The number of classes, ``1 <= n <= 256`` (the cost grows quickly with ``n``).
-    label : int
-        The target class, ``0 <= label < n``.
-
-    Examples
-    --------
-    >>> cross_entropy_gradient_sym(3, 1)
-    [0, 0, 0]
-    """
-    n = _size(n, "n", 256)
-    label = check_int(label, "label", minimum=0, maximum=n - 1)
-    z = logits(n)
-    p = softmax_sym(z)
-    loss = cross_entropy_sym(n, label)
-    return [_simplify_in_exp(sp.diff(loss, z[j]) - (p[j] - (1 if j == label else 0)), z) for j in range(n)]
-
-
-# --------------------------------------------------------------------------- helpers
-
-
 def _positive_symbols(n: int, name: str) -> list[sp.Symbol]:
     return list(sp.symbols(f"{name}_1:{n + 1}", positive=True))
 
@@ -137,9 +98,6 @@ def _simplify_in_exp(expr: sp.Expr, z: list[sp.Symbol]) -> sp.Expr:
     w = _positive_symbols(len(z), "w")
     rational = sp.cancel(sp.together(expr.subs({zj: sp.log(wj) for zj, wj in zip(z, w)})))
     return sp.Integer(0) if rational == 0 else sp.simplify(expr)
-
-
-# --------------------------------------------------------------------------- the Jacobian in index form
 
 
 def _index_symbols():
@@ -239,9 +197,6 @@ def softmax_jacobian_residual(n: int) -> sp.Matrix:
     return difference.applyfunc(lambda e: _simplify_in_exp(e, z))
 
 
-# --------------------------------------------------------------------------- properties of the Jacobian
-
-
 def jacobian_quadratic_form_residual(n: int) -> sp.Expr:
     """``v^T J v - Var_p(v)`` with ``J`` from the definition and ``Var_p(v) = sum p v^2 - (sum p v)^2``: 0.
 
@@ -266,9 +221,6 @@ def jacobian_quadratic_form_residual(n: int) -> sp.Expr:
     mean = sum(pi * vi for pi, vi in zip(p, v))
     variance = sum(pi * vi**2 for pi, vi in zip(p, v)) - mean**2
     return _simplify_in_exp(quadratic - variance, z)
-
-
-# --------------------------------------------------------------------------- logsumexp
 
 
 def logsumexp_gradient_residual(n: int) -> list[sp.Expr]:
@@ -328,9 +280,6 @@ def logsumexp_hessian_residual(n: int) -> sp.Matrix:
     z = logits(n)
     difference = logsumexp_hessian_sym(n) - softmax_jacobian_closed_form(n)
     return difference.applyfunc(lambda e: _simplify_in_exp(e, z))
-
-
-# --------------------------------------------------------------------------- second derivative
 
 
 def softmax_second_derivative_sym(n: int) -> sp.Array:
@@ -399,9 +348,6 @@ def softmax_second_derivative_residual(n: int) -> sp.Array:
     return difference.applyfunc(lambda e: _simplify_in_exp(e, z))
 
 
-# --------------------------------------------------------------------------- sigmoid and binary cross-entropy
-
-
 def _logit_and_target() -> tuple[sp.Symbol, sp.Symbol]:
     return sp.Symbol("t", real=True), sp.Symbol("y", real=True)
 
@@ -419,107 +365,129 @@ def sigmoid_derivative_residual() -> sp.Expr:
     return sp.simplify(sp.diff(s, t) - s * (1 - s))
 
 
-def binary_cross_entropy_sym() -> sp.Expr:
-    """``-y log sigmoid(t) - (1 - y) log(1 - sigmoid(t))`` in the logit ``t`` and target ``y``.
+def two_class_saturation() -> dict[str, sp.Expr]:
+    """Derivative of ``softmax((z_1, z_2) / T)_1`` with respect to ``z_1`` at a gap ``g = z_1 - z_2 > 0``.
+
+    It is ``s (1 - s) / T`` with ``s = sigmoid(g / T)``: it vanishes as
+    ``T -> 0+`` (saturation: the output no longer responds to the input) and
+    as ``T -> infinity``, and is at most ``1 / (4T)``, reached at a tie.
+
+    Returns
+    -------
+    dict
+        ``"derivative"``, ``"derivative - s(1-s)/T"`` (0), ``"T -> 0+"`` (0),
+        ``"T -> oo"`` (0) and ``"at a tie"`` (``1/(4T)``).
 
     Examples
     --------
-    >>> binary_cross_entropy_sym()
-    -y*log(1/(1 + exp(-t))) - (1 - y)*log(1 - 1/(1 + exp(-t)))
+    >>> out = two_class_saturation()
+    >>> out["T -> 0+"], out["T -> oo"], out["at a tie"]
+    (0, 0, 1/(4*T))
     """
-    t, y = _logit_and_target()
-    s = sigmoid_sym(t)
-    return -y * sp.log(s) - (1 - y) * sp.log(1 - s)
-
-
-def binary_cross_entropy_gradient_residual() -> sp.Expr:
-    """``d BCE / d t - (sigmoid(t) - y)``, simplified: 0. The two-class ``p - y``.
-
-    Examples
-    --------
-    >>> binary_cross_entropy_gradient_residual()
-    0
-    """
-    t, y = _logit_and_target()
-    return sp.simplify(sp.diff(binary_cross_entropy_sym(), t) - (sigmoid_sym(t) - y))
-
-
-def binary_cross_entropy_is_two_class_cross_entropy() -> sp.Expr:
-    """BCE at logit ``t`` minus the softmax cross-entropy at logits ``(t, 0)`` with target ``(y, 1 - y)``: 0.
-
-    Examples
-    --------
-    >>> binary_cross_entropy_is_two_class_cross_entropy()
-    0
-    """
-    t, y = _logit_and_target()
-    p = softmax_sym([t, sp.Integer(0)])
-    cross_entropy = -y * sp.log(p[0]) - (1 - y) * sp.log(p[1])
-    return sp.simplify(sp.expand_log(binary_cross_entropy_sym() - cross_entropy, force=True))
-
-
-# --------------------------------------------------------------------------- GLM canonical links
-
-
-def bernoulli_glm_residuals() -> dict[str, sp.Expr]:
-    """The Bernoulli distribution as an exponential family, and its canonical link; every entry is 0.
-
-    With natural parameter ``theta`` and log-partition ``A(theta) = log(1 + e^theta)``:
-
-    - ``"log_density"``: ``y log mu + (1 - y) log(1 - mu) - (y theta - A(theta))`` at ``mu = sigmoid(theta)``;
-    - ``"mean"``: ``A'(theta) - sigmoid(theta)`` (the mean is the sigmoid of the natural parameter);
-    - ``"variance"``: ``A''(theta) - mu (1 - mu)``;
-    - ``"link"``: ``logit(sigmoid(theta)) - theta`` (the canonical link, the logit, inverts the sigmoid).
-
-    Examples
-    --------
-    >>> bernoulli_glm_residuals()
-    {'log_density': 0, 'mean': 0, 'variance': 0, 'link': 0}
-    """
-    theta, y = sp.Symbol("theta", real=True), sp.Symbol("y", real=True)
-    A = sp.log(1 + sp.exp(theta))
-    mu = sigmoid_sym(theta)
-    log_density = y * sp.log(mu) + (1 - y) * sp.log(1 - mu)
+    z1, z2 = logits(2)
+    g = sp.Symbol("g", positive=True)
+    p1 = softmax_sym([z1, z2], 1 / T)[0]
+    derivative = sp.simplify(sp.diff(p1, z1).subs(z1, z2 + g))
+    s = 1 / (1 + sp.exp(-g / T))
     return {
-        "log_density": sp.simplify(sp.expand_log(log_density - (y * theta - A), force=True)),
-        "mean": sp.simplify(sp.diff(A, theta) - mu),
-        "variance": sp.simplify(sp.diff(A, theta, 2) - mu * (1 - mu)),
-        "link": sp.simplify(sp.expand_log(sp.log(mu / (1 - mu)), force=True) - theta),
+        "derivative": derivative,
+        "derivative - s(1-s)/T": sp.simplify(derivative - s * (1 - s) / T),
+        "T -> 0+": sp.limit(derivative, T, 0, "+"),
+        "T -> oo": sp.limit(derivative, T, sp.oo),
+        "at a tie": sp.simplify(sp.limit(derivative, g, 0)),
     }
 
 
-def categorical_glm_residuals(n: int) -> dict[str, object]:
-    """The categorical distribution on ``n`` classes as an exponential family; every residual is 0.
+def softmax_jacobian_signed_form(n: int) -> sp.Matrix:
+    """The softmax Jacobian written so its signs are visible.
 
-    With natural parameters ``eta`` and log-partition ``A(eta) = logsumexp(eta)``:
-
-    - ``"log_density"``: ``log softmax(eta)_c - (eta_c - A(eta))`` for each class ``c`` (list);
-    - ``"mean"``: ``grad A - softmax(eta)`` (list): the mean of the one-hot ``y`` is the softmax;
-    - ``"covariance"``: ``hess A - (diag(p) - p p^T)`` (matrix): the covariance of ``y`` is the Jacobian;
-    - ``"link"``: ``softmax(log mu) - mu`` for ``mu`` on the simplex (list): the canonical link
-      ``eta = log mu`` (up to a constant) is inverted by softmax.
+    Entry ``(j, j)`` is ``e^{z_j} sum_{k != j} e^{z_k} / S^2`` (positive) and
+    entry ``(j, k)``, ``j != k``, is ``-e^{z_j} e^{z_k} / S^2`` (negative),
+    with ``S = sum_k e^{z_k}``.
 
     Parameters
     ----------
     n : int
-        The number of classes, ``1 <= n <= 48`` (the cost grows quickly with ``n``).
+        The number of scores, ``1 <= n <= 96`` (the cost grows quickly with ``n``).
 
     Examples
     --------
-    >>> r = categorical_glm_residuals(3)
-    >>> r["log_density"], r["mean"], r["link"], r["covariance"] == sp.zeros(3, 3)
-    ([0, 0, 0], [0, 0, 0], [0, 0, 0], True)
+    >>> softmax_jacobian_signed_form(2)[0, 0]
+    exp(z_1)*exp(z_2)/(exp(z_1) + exp(z_2))**2
     """
-    n = _size(n, "n", 48)
-    eta = logits(n, "eta")
-    p = softmax_sym(eta)
-    A = logsumexp_sym(eta)
-    log_density = [_simplify_in_exp(sp.expand_log(sp.log(p[c]), force=True) - (eta[c] - A), eta) for c in range(n)]
-    mean = [_simplify_in_exp(sp.diff(A, e) - pe, eta) for e, pe in zip(eta, p)]
-    covariance = (sp.hessian(A, eta) - sp.Matrix(n, n, lambda i, j: p[i] * (sp.KroneckerDelta(i, j) - p[j]))).applyfunc(
-        lambda e: _simplify_in_exp(e, eta)
-    )
-    free = _positive_symbols(n - 1, "mu")
-    mu = [*free, 1 - sum(free)]
-    link = [sp.simplify(a - b) for a, b in zip(softmax_sym([sp.log(m) for m in mu]), mu)]
-    return {"log_density": log_density, "mean": mean, "covariance": covariance, "link": link}
+    n = _size(n, "n", 96)
+    z = logits(n)
+    S = sum(sp.exp(zk) for zk in z)
+
+    def entry(j: int, k: int) -> sp.Expr:
+        if j == k:
+            return sp.exp(z[j]) * sum(sp.exp(z[i]) for i in range(n) if i != j) / S**2
+        return -sp.exp(z[j]) * sp.exp(z[k]) / S**2
+
+    return sp.Matrix(n, n, entry)
+
+
+def monotonicity_residual(n: int) -> sp.Matrix:
+    """The Jacobian differentiated from the definition minus :func:`softmax_jacobian_signed_form`: zeros.
+
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 8`` (the cost grows quickly with ``n``).
+
+    Examples
+    --------
+    >>> monotonicity_residual(3) == sp.zeros(3, 3)
+    True
+    """
+    n = _size(n, "n", 8)
+    z = logits(n)
+    difference = softmax_jacobian_sym(n) - softmax_jacobian_signed_form(n)
+    return difference.applyfunc(lambda e: _exp_simplify(e, z))
+
+
+def sigmoid_layer_jacobian_sym(n: int) -> sp.Matrix:
+    """``d sigmoid(z_j) / d z_k`` for a sigmoid layer: diagonal.
+
+    Parameters
+    ----------
+    n : int
+        The number of outputs, ``1 <= n <= 128`` (the cost grows quickly with ``n``).
+
+    Examples
+    --------
+    >>> sigmoid_layer_jacobian_sym(2)[0, 1]
+    0
+    """
+    n = _size(n, "n", 128)
+    z = logits(n)
+    a = [sigmoid_sym(zj) for zj in z]
+    return sp.Matrix(n, n, lambda j, k: sp.diff(a[j], z[k]))
+
+
+def dependence_pattern_sym(jacobian: sp.Matrix) -> sp.Matrix:
+    """1 where an entry of a Jacobian is not identically 0 (output j depends on input k), else 0.
+
+    Parameters
+    ----------
+    jacobian : Matrix
+        A SymPy matrix (mutable or immutable) of at most 36 entries (each is
+        simplified); anything else raises TypeError naming ``jacobian``.
+
+    Examples
+    --------
+    >>> from softmaxlab.symbolic import softmax_jacobian_sym
+    >>> dependence_pattern_sym(softmax_jacobian_sym(2))
+    Matrix([
+    [1, 1],
+    [1, 1]])
+    >>> dependence_pattern_sym(sigmoid_layer_jacobian_sym(2))
+    Matrix([
+    [1, 0],
+    [0, 1]])
+    """
+    if not isinstance(jacobian, sp.MatrixBase):
+        raise TypeError(f"jacobian must be a SymPy Matrix, got {type(jacobian).__name__} {jacobian!r}")
+    if jacobian.rows * jacobian.cols > 36:
+        raise ValueError(f"jacobian must have at most 36 entries, got a {jacobian.rows}x{jacobian.cols} matrix")
+    return jacobian.applyfunc(lambda e: sp.Integer(0) if sp.simplify(e) == 0 else sp.Integer(1))

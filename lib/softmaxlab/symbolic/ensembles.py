@@ -1,4 +1,4 @@
-r"""SymPy derivations for the partition function beyond the canonical ensemble (chapter 4's sections).
+"""SymPy derivations for the partition function beyond the canonical ensemble (chapter 4's sections).
 
 The density of states of the Ising ring (a level sum equal to the transfer
 matrix's closed form), observables as derivatives of ``log Z`` with respect
@@ -15,12 +15,19 @@ from math import comb
 
 import sympy as sp
 
-from softmaxlab.symbolic.definition import _size, _softmax_of, sigmoid_sym
+from softmaxlab.symbolic.core import _size, _softmax_of, sigmoid_sym
 
-__all__ = ["ising_ring_density_of_states_sym", "conjugate_field_identities", "grand_canonical_site_sym"]
+__all__ = [
+    "ising_ring_density_of_states_sym",
+    "conjugate_field_identities",
+    "grand_canonical_site_sym",
+]
+
 
 #: Inverse temperature (positive), the Ising coupling and field, a level energy and a chemical potential (real).
 beta = sp.Symbol("beta", positive=True)
+
+
 J, h, epsilon, mu = sp.symbols("J h epsilon mu", real=True)
 
 

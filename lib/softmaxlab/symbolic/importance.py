@@ -1,4 +1,4 @@
-r"""SymPy derivations for estimating the partition function by importance sampling (chapter 4's sections).
+"""SymPy derivations for estimating the partition function by importance sampling (:mod:`softmaxlab.importance`).
 
 The importance weight ``w = exp(z_s) / q_s`` of a class ``s`` drawn from ``q``
 has mean ``Z`` (the estimate is unbiased) and relative variance
@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from softmaxlab.symbolic.definition import _size, _softmax_of, logits
+from softmaxlab.symbolic.core import _size, _softmax_of, logits
 
-__all__ = ["importance_weight_moments_sym", "log_estimate_bias_sym"]
+__all__ = [
+    "importance_weight_moments_sym",
+    "log_estimate_bias_sym",
+]
 
 
 def importance_weight_moments_sym(n: int = 3) -> dict[str, object]:

@@ -1,10 +1,8 @@
-"""SymPy derivations for the argmax limit (chapter 5).
+"""SymPy derivations for the argmax limit (the results of :mod:`softmaxlab.smoothmax`).
 
-Limits of ``softmax(z / T)`` as ``T -> 0+`` and ``T -> infinity`` (ties
-included), the ratio identity behind the ``exp(-gap / T)`` bound, LogSumExp as
-the smooth maximum, the pointwise-but-not-uniform convergence near a tie,
-saturation of the two-class derivative, the variance of a dot product (why
-attention divides by ``sqrt(d)``), and the Gumbel-max trick.
+Limits of ``softmax(z / T)`` as ``T -> 0+`` and ``T -> infinity`` (ties included), the ratio
+identity behind the ``exp(-gap / T)`` bound, LogSumExp as the smooth maximum, the
+pointwise-but-not-uniform convergence near a tie, and the argmax-limit exercise's limits.
 """
 
 from __future__ import annotations
@@ -14,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import sympy as sp
 
-from softmaxlab.symbolic.definition import _real_exprs, _size, logits, softmax_sym
+from softmaxlab.symbolic.core import _real_exprs, _size, logits, softmax_sym
+from softmaxlab.symbolic.thermo import T
 
 __all__ = [
     "tempered_softmax_limits",
@@ -22,13 +21,8 @@ __all__ = [
     "softmax_ratio_identity",
     "two_state_limits",
     "pointwise_counterexample",
-    "two_class_saturation",
-    "dot_product_variance",
-    "gumbel_max_probability",
-    "gumbel_max_value_distribution",
+    "argmax_limit_sym",
 ]
-
-T = sp.Symbol("T", positive=True)
 
 
 def _exact(values: Sequence, maximum: int, name: str = "values") -> list[sp.Expr]:
@@ -239,148 +233,45 @@ def pointwise_counterexample() -> dict[str, sp.Expr]:
     }
 
 
-def two_class_saturation() -> dict[str, sp.Expr]:
-    """Derivative of ``softmax((z_1, z_2) / T)_1`` with respect to ``z_1`` at a gap ``g = z_1 - z_2 > 0``.
+def argmax_limit_sym(n_max: int, n_rest: int) -> dict[str, list[sp.Expr]]:
+    """``lim_{c -> oo} softmax(c z)`` when ``n_max`` entries tie for the maximum ``t`` and the rest lie below.
 
-    It is ``s (1 - s) / T`` with ``s = sigmoid(g / T)``: it vanishes as
-    ``T -> 0+`` (saturation: the output no longer responds to the input) and
-    as ``T -> infinity``, and is at most ``1 / (4T)``, reached at a tie.
+    The scores are ``z = (t, ..., t, t - g_1, ..., t - g_{n_rest})`` with gaps
+    ``g_i > 0`` left symbolic, so the result holds for every such ``z``.
+
+    Parameters
+    ----------
+    n_max : int
+        The number of tied maxima, ``1 <= n_max <= 6`` (the cost grows quickly with the sizes).
+    n_rest : int
+        The number of entries below the maximum, ``0 <= n_rest <= 6``.
 
     Returns
     -------
     dict
-        ``"derivative"``, ``"derivative - s(1-s)/T"`` (0), ``"T -> 0+"`` (0),
-        ``"T -> oo"`` (0) and ``"at a tie"`` (``1/(4T)``).
+        ``"shift residual"``: ``softmax(c z) - softmax(c (z - t))``, zeros (so
+        each entry is ``e^{-c d_j} / sum_k e^{-c d_k}`` with ``d = t - z >= 0``);
+        ``"term limits"``: the limits of ``e^{-c d_j}``, 1 at a maximum and 0
+        elsewhere; ``"limit"``: the limits of the entries, ``1/n_max`` at each
+        maximum and 0 elsewhere.
 
     Examples
     --------
-    >>> out = two_class_saturation()
-    >>> out["T -> 0+"], out["T -> oo"], out["at a tie"]
-    (0, 0, 1/(4*T))
+    >>> argmax_limit_sym(2, 1)
+    {'shift residual': [0, 0, 0], 'term limits': [1, 1, 0], 'limit': [1/2, 1/2, 0]}
     """
-    z1, z2 = logits(2)
-    g = sp.Symbol("g", positive=True)
-    p1 = softmax_sym([z1, z2], 1 / T)[0]
-    derivative = sp.simplify(sp.diff(p1, z1).subs(z1, z2 + g))
-    s = 1 / (1 + sp.exp(-g / T))
+    n_max = _size(n_max, "n_max", 6)
+    n_rest = _size(n_rest, "n_rest", 6, minimum=0)
+    c = sp.Symbol("c", positive=True)
+    t = sp.Symbol("t", real=True)
+    gaps = list(sp.symbols(f"g_1:{n_rest + 1}", positive=True)) if n_rest else []
+    d = [sp.Integer(0)] * n_max + gaps
+    z = [t - dj for dj in d]
+    terms = [sp.exp(-c * dj) for dj in d]
+    shifted = [term / sum(terms) for term in terms]
+    residual = [sp.simplify(a - b) for a, b in zip(softmax_sym(z, c), shifted)]
     return {
-        "derivative": derivative,
-        "derivative - s(1-s)/T": sp.simplify(derivative - s * (1 - s) / T),
-        "T -> 0+": sp.limit(derivative, T, 0, "+"),
-        "T -> oo": sp.limit(derivative, T, sp.oo),
-        "at a tie": sp.simplify(sp.limit(derivative, g, 0)),
+        "shift residual": residual,
+        "term limits": [sp.limit(term, c, sp.oo) for term in terms],
+        "limit": [sp.limit(a, c, sp.oo) for a in shifted],
     }
-
-
-def dot_product_variance(d: int) -> sp.Expr:
-    """Variance of ``q . k`` for ``q, k`` in ``R^d`` with independent zero-mean, unit-variance entries: ``d``.
-
-    Expands ``(sum_i q_i k_i)^2`` and takes expectations monomial by monomial
-    (``E[x] = 0``, ``E[x^2] = 1``, independence); no distribution beyond the
-    first two moments is assumed. Dividing the scores by ``sqrt(d)`` restores
-    unit variance, which is why scaled dot-product attention does it.
-
-    Parameters
-    ----------
-    d : int
-        The dimension, ``1 <= d <= 64`` (the cost grows quickly with ``d``).
-
-    Examples
-    --------
-    >>> dot_product_variance(3)
-    3
-    """
-    d = _size(d, "d", 64)
-    q = sp.symbols(f"q_1:{d + 1}", real=True)
-    k = sp.symbols(f"k_1:{d + 1}", real=True)
-    variables = [*q, *k]
-    moments = {0: 1, 1: 0, 2: 1}
-
-    def expectation(poly_expr: sp.Expr) -> sp.Expr:
-        poly = sp.Poly(sp.expand(poly_expr), *variables)
-        total = sp.Integer(0)
-        for powers, coefficient in poly.terms():
-            term = coefficient
-            for power in powers:
-                term *= moments[power]
-            total += term
-        return total
-
-    s = sum(qi * ki for qi, ki in zip(q, k))
-    mean = expectation(s)
-    return sp.simplify(expectation(s**2) - mean**2)
-
-
-def gumbel_max_probability(k: int) -> dict[str, sp.Expr]:
-    """Prove the Gumbel-max trick for ``k`` classes: ``P(argmax_j (a_j + G_j) = 1) = softmax(a)_1``.
-
-    ``G_j`` are independent standard Gumbel variables (CDF ``exp(-exp(-x))``).
-    The probability that class 1 wins is the integral over the value ``g`` of
-    its perturbed score of its density times the probability that every other
-    class stays below: ``int f(g - a_1) prod_{j>1} F(g - a_j) dg``. The
-    substitution ``u = exp(-g)`` turns it into ``int_0^oo exp(a_1 - u sum_j exp(a_j)) du``.
-
-    Parameters
-    ----------
-    k : int
-        The number of classes, ``1 <= k <= 6`` (the cost grows quickly with ``k``).
-
-    Returns
-    -------
-    dict
-        ``"integrand"`` (in ``g``), ``"substituted"`` (in ``u``), ``"probability"``
-        and ``"difference"`` (probability minus ``softmax(a)_1``, simplified: 0).
-
-    Examples
-    --------
-    >>> gumbel_max_probability(2)["difference"]
-    0
-    """
-    k = _size(k, "k", 6)
-    a = logits(k, "a")
-    g = sp.Symbol("g", real=True)
-    u = sp.Symbol("u", positive=True)
-
-    def cdf(x):
-        return sp.exp(-sp.exp(-x))
-
-    def pdf(x):
-        return sp.exp(-x - sp.exp(-x))
-
-    integrand = pdf(g - a[0])
-    for aj in a[1:]:
-        integrand *= cdf(g - aj)
-    substituted = sp.simplify(sp.powsimp(sp.expand(integrand.subs(g, -sp.log(u)) / u), combine="exp"))
-    probability = sp.simplify(sp.integrate(substituted, (u, 0, sp.oo)))
-    return {
-        "integrand": integrand,
-        "substituted": substituted,
-        "probability": probability,
-        "difference": sp.simplify(probability - softmax_sym(a)[0]),
-    }
-
-
-def gumbel_max_value_distribution(k: int) -> sp.Expr:
-    """CDF of ``max_j (a_j + G_j)`` minus the Gumbel CDF centred at ``logsumexp(a)``, simplified: 0.
-
-    The winning perturbed score is itself Gumbel distributed, with location
-    ``logsumexp(a)``: the Gumbel family is closed under max, and its location
-    parameter combines by logsumexp.
-
-    Parameters
-    ----------
-    k : int
-        The number of classes, ``1 <= k <= 512`` (the cost grows quickly with ``k``).
-
-    Examples
-    --------
-    >>> gumbel_max_value_distribution(3)
-    0
-    """
-    k = _size(k, "k", 512)
-    a = logits(k, "a")
-    x = sp.Symbol("x", real=True)
-    cdf_max = sp.Mul(*[sp.exp(-sp.exp(-(x - aj))) for aj in a])
-    lse = sp.log(sum(sp.exp(aj) for aj in a))
-    gumbel = sp.exp(-sp.exp(-(x - lse)))
-    return sp.simplify(sp.powsimp(sp.expand(sp.log(cdf_max) - sp.log(gumbel), force=True), combine="exp"))

@@ -1,4 +1,9 @@
-"""SymPy versions of the definition of softmax and its first properties (chapter 1).
+"""SymPy versions of softmax, logsumexp and the sigmoid, and what follows from the definition alone.
+
+The results of :mod:`softmaxlab.core`: softmax sums to 1 and ignores a common shift, two-class
+softmax is the sigmoid, softmax inverts ``log`` up to a constant (the inversion exercise), the
+shifted and ``log1p`` forms of log-softmax are exact (the stable log-softmax exercise), and the
+outputs of a sigmoid layer need not sum to 1 (the sigmoid-sum exercise).
 
 Arguments are checked before any SymPy work starts: a size (``n``, ``k``, ...)
 must be an integer (Python, numpy or SymPy; not a bool or a float) between 1 and the
@@ -29,15 +34,21 @@ __all__ = [
     "softmax_sums_to_one",
     "softmax_shift_invariance",
     "two_class_softmax_is_sigmoid",
+    "sigmoid_layer_sum_sym",
+    "sigmoid_pair_sum_residual",
+    "sigmoid_layer_sum_facts",
+    "softmax_log_offset_sym",
+    "softmax_of_log_residual",
+    "log_softmax_shift_residual",
+    "log_softmax_log1p_residual",
 ]
+
 
 #: The non-finite SymPy numbers; a finite argument holds none of them.
 _NON_FINITE = (sp.oo, -sp.oo, sp.zoo, sp.nan)
 
+
 _EXPRESSION = "a real SymPy expression or a real number"
-
-
-# --------------------------------------------------------------------------- argument checks (shared by the modules)
 
 
 def _size(value: object, name: str, maximum: int, minimum: int = 1) -> int:
@@ -119,8 +130,6 @@ def _unresolved_infinities(values: list[sp.Expr], name: str) -> None:
                 "and beta a known sign"
             )
 
-
-# --------------------------------------------------------------------------- definitions
 
 #: The largest ``n`` for :func:`logits` (and :func:`~softmaxlab.symbolic.energies`).
 _MAX_SYMBOLS = 10_000
@@ -322,3 +331,177 @@ def two_class_softmax_is_sigmoid() -> sp.Expr:
     """
     z1, z2 = logits(2)
     return sp.simplify(softmax_sym([z1, z2])[0] - sigmoid_sym(z1 - z2))
+
+
+def _exp_simplify(expr: sp.Expr, z: list[sp.Symbol]) -> sp.Expr:
+    """Simplify an expression in ``exp(z_j)`` via ``w_j = exp(z_j) > 0``, where it is rational."""
+    w = sp.symbols(f"w_1:{len(z) + 1}", positive=True)
+    rational = sp.expand(expr, power_exp=True).subs({sp.exp(zj): wj for zj, wj in zip(z, w)})
+    reduced = sp.cancel(sp.together(rational))
+    if reduced == 0:
+        return sp.Integer(0)
+    return sp.simplify(reduced.subs({wj: sp.exp(zj) for zj, wj in zip(z, w)}))
+
+
+def sigmoid_layer_sum_sym(n: int) -> sp.Expr:
+    """``sum_j sigmoid(z_j)``: the total activation of a sigmoid layer with ``n`` outputs.
+
+    Parameters
+    ----------
+    n : int
+        The number of outputs, ``1 <= n <= 512`` (the cost grows quickly with ``n``).
+
+    Examples
+    --------
+    >>> sigmoid_layer_sum_sym(2)
+    1/(1 + exp(-z_2)) + 1/(1 + exp(-z_1))
+    """
+    n = _size(n, "n", 512)
+    return sum(sigmoid_sym(zj) for zj in logits(n))
+
+
+def sigmoid_pair_sum_residual() -> sp.Expr:
+    """``sigmoid(t) + sigmoid(-t) - 1``, simplified: 0. Two outputs at ``t`` and ``-t`` do sum to 1.
+
+    Examples
+    --------
+    >>> sigmoid_pair_sum_residual()
+    0
+    """
+    t = sp.Symbol("t", real=True)
+    return sp.simplify(sigmoid_sym(t) + sigmoid_sym(-t) - 1)
+
+
+def sigmoid_layer_sum_facts(n: int) -> dict[str, sp.Expr]:
+    """Exact facts about ``S(z) = sum_j sigmoid(z_j)`` for ``n`` outputs.
+
+    Parameters
+    ----------
+    n : int
+        The number of outputs, ``1 <= n <= 96`` (the cost grows quickly with ``n``).
+
+    Returns
+    -------
+    dict
+        ``"at z = 0"``: ``n/2``; ``"all z_j -> -oo"``: 0; ``"all z_j -> +oo"``:
+        ``n``; ``"dS/dz_j - sigmoid'(z_j)"``: 0, where ``sigmoid' = sigmoid (1 -
+        sigmoid) > 0``. So ``S`` is continuous, strictly increasing in each
+        input, and takes every value in ``(0, n)``: it equals 1 only on a
+        surface of inputs, not everywhere.
+
+    Examples
+    --------
+    >>> sigmoid_layer_sum_facts(3)
+    {'at z = 0': 3/2, 'all z_j -> -oo': 0, 'all z_j -> +oo': 3, "dS/dz_j - sigmoid'(z_j)": 0}
+    """
+    n = _size(n, "n", 96)
+    z = logits(n)
+    total = sigmoid_layer_sum_sym(n)
+    t = sp.Symbol("t", real=True)
+    along = total.subs({zj: t for zj in z})
+    s1 = sigmoid_sym(z[0])
+    return {
+        "at z = 0": total.subs({zj: 0 for zj in z}),
+        "all z_j -> -oo": sp.limit(along, t, -sp.oo),
+        "all z_j -> +oo": sp.limit(along, t, sp.oo),
+        "dS/dz_j - sigmoid'(z_j)": sp.simplify(sp.diff(total, z[0]) - s1 * (1 - s1)),
+    }
+
+
+def softmax_log_offset_sym(n: int) -> list[sp.Expr]:
+    """``z_j - ln softmax(z)_j`` for each ``j``, simplified: every entry is ``ln sum_k e^{z_k}``.
+
+    The offset between ``z`` and ``ln a`` is the same for every ``j``: it is the
+    log-partition function ``C = logsumexp(z)``.
+
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 32`` (the cost grows quickly with ``n``).
+
+    Examples
+    --------
+    >>> softmax_log_offset_sym(2)
+    [log(exp(z_1) + exp(z_2)), log(exp(z_1) + exp(z_2))]
+    """
+    n = _size(n, "n", 32)
+    z = logits(n)
+    a = softmax_sym(z)
+    return [sp.simplify(sp.expand_log(zj - sp.log(aj), force=True)) for zj, aj in zip(z, a)]
+
+
+def softmax_of_log_residual(n: int) -> list[sp.Expr]:
+    """``softmax(ln a + C)_j - a_j`` for ``a`` on the simplex and any constant ``C``: zeros.
+
+    The last entry is ``a_n = 1 - a_1 - ... - a_{n-1}``; the first ``n - 1``
+    are positive symbols. So every ``z = ln a + C`` maps back to ``a``.
+
+    Parameters
+    ----------
+    n : int
+        The number of classes, ``1 <= n <= 24`` (the cost grows quickly with ``n``).
+
+    Examples
+    --------
+    >>> softmax_of_log_residual(3)
+    [0, 0, 0]
+    """
+    n = _size(n, "n", 24)
+    free = list(sp.symbols(f"a_1:{n}", positive=True))
+    a = [*free, 1 - sum(free)]
+    C = sp.Symbol("C", real=True)
+    back = softmax_sym([sp.log(aj) + C for aj in a])
+    return [sp.simplify(sp.powsimp(bj - aj, force=True)) for bj, aj in zip(back, a)]
+
+
+def log_softmax_shift_residual(n: int) -> list[sp.Expr]:
+    """``ln softmax(z)_j - ((z_j - m) - ln sum_k e^{z_k - m})`` for a symbolic shift ``m``: zeros.
+
+    Any ``m`` works; choosing ``m = max z`` makes every exponent ``<= 0``, so
+    nothing overflows and the sum is at least 1, so its log is finite.
+
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 12`` (the cost grows quickly with ``n``).
+
+    Examples
+    --------
+    >>> log_softmax_shift_residual(3)
+    [0, 0, 0]
+    """
+    n = _size(n, "n", 12)
+    z = logits(n)
+    m = sp.Symbol("m", real=True)
+    shifted = [(zj - m) - sp.log(sum(sp.exp(zk - m) for zk in z)) for zj in z]
+    direct = [zj - logsumexp_sym(z) for zj in z]
+    return [sp.simplify(sp.expand_log(sp.log(sp.exp(d)) - s, force=True)) for d, s in zip(direct, shifted)]
+
+
+def log_softmax_log1p_residual(n: int) -> sp.Expr:
+    """For the largest entry ``z_1``: ``ln softmax(z)_1 + log1p(s)`` with ``s = sum_{k>1} e^{z_k - z_1}``: 0.
+
+    Parameters
+    ----------
+    n : int
+        The number of scores, ``1 <= n <= 64`` (the cost grows quickly with ``n``).
+
+    Examples
+    --------
+    >>> log_softmax_log1p_residual(3)
+    0
+    """
+    n = _size(n, "n", 64)
+    z = logits(n)
+    s = sum(sp.exp(zk - z[0]) for zk in z[1:])
+    # log a + log(1 + s) = log(a (1 + s)) for positive a and s; show a (1 + s) = 1
+    product_minus_one = _exp_simplify(softmax_sym(z)[0] * (1 + s) - 1, z)
+    return sp.log(1 + product_minus_one)
+
+
+def _vector(stem: str, n: int, **assumptions) -> list[sp.Symbol]:
+    return list(sp.symbols(f"{stem}_1:{n + 1}", **assumptions))
+
+
+def _matrix(stem: str, rows: int, cols: int, **assumptions) -> sp.Matrix:
+    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{stem}_{i + 1}{j + 1}", **assumptions))
