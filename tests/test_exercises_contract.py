@@ -42,12 +42,14 @@ from exercise_assertions import RaisingArray
          "at 50 digits, on {n} rings"),
         (softmaxlab.exercises.check_spin_conditional, "softmaxlab.exercises.spin_conditional:_symbolic_rings",
          "on {n} rings of 2 to 6 spins"),
+        (softmaxlab.exercises.check_log_partition_bias, "softmaxlab.exercises.log_partition_bias:_bias_cases",
+         "at 50 digits on {n} cases"),
         (softmaxlab.exercises.check_gumbel_max, "softmaxlab.exercises.gumbel_max:_gumbel_cases", "On each of {n} distributions"),
         (softmaxlab.exercises.check_hierarchical_sum, "softmaxlab.exercises.hierarchical_sum:_hierarchical_cases", "Tested on {n} trees"),
         (softmaxlab.exercises.check_sparsemax_threshold, "softmaxlab.exercises.sparsemax_threshold:_threshold_cases", "on {n} vectors"),
     ],
     ids=["monotonicity", "stable log-softmax", "argmax limit", "energy variance", "spin conditional (numeric)",
-         "spin conditional (symbolic)", "Gumbel-max", "hierarchical sum",
+         "spin conditional (symbolic)", "log partition bias", "Gumbel-max", "hierarchical sum",
          "sparsemax threshold"],
 )
 def test_docstrings_state_the_number_of_test_inputs(check, cases, phrase):
@@ -215,6 +217,7 @@ WRONG_ANSWER_BANKS = {
     "check_argmax_limit": ("test_exercises_argmax_limit", ["WRONG_LIMITS"]),
     "check_energy_variance": ("test_exercises_energy_variance", ["WRONG_DERIVATIVES", "WRONG_VARIANCES"]),
     "check_spin_conditional": ("test_exercises_spin_conditional", ["WRONG_LOG_ODDS", "WRONG_P_UP"]),
+    "check_log_partition_bias": ("test_exercises_log_partition_bias", ["WRONG_LEADING_TERMS", "WRONG_BIASES"]),
     "check_gumbel_max": ("test_exercises_gumbel_max", ["WRONG_SAMPLERS"]),
     "check_hierarchical_sum": ("test_exercises_hierarchical_sum", ["WRONG_LEAF_PROBABILITIES"]),
     "check_sparsemax_threshold": ("test_exercises_sparsemax_threshold", ["WRONG_THRESHOLDS"]),

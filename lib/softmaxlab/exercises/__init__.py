@@ -58,6 +58,7 @@ from softmaxlab.exercises.energy_variance import check_energy_variance
 from softmaxlab.exercises.gumbel_max import check_gumbel_max, chi_square_test
 from softmaxlab.exercises.hierarchical_sum import check_hierarchical_sum, children_table, nested_tree
 from softmaxlab.exercises.inversion import check_inversion
+from softmaxlab.exercises.log_partition_bias import check_log_partition_bias
 from softmaxlab.exercises.monotonicity import check_monotonicity
 from softmaxlab.exercises.non_locality import (
     block_softmax_layer,
@@ -103,6 +104,7 @@ __all__ = [
     "check_argmax_limit",
     "check_energy_variance",
     "check_spin_conditional",
+    "check_log_partition_bias",
     "check_gumbel_max",
     "check_hierarchical_sum",
     "check_sparsemax_threshold",
