@@ -34,8 +34,4 @@ def all_notebooks() -> list[Path]:
     return sorted(p for d in NOTEBOOK_DIRS for p in (ROOT / d).glob("*.ipynb"))
 
 
-def collect_ignore_glob_for_doctests():  # pragma: no cover - documentation only
-    """Doctests run over lib/softmaxlab; tests/*.py are collected as tests, not doctests."""
-
-
 collect_ignore = ["execute_notebooks.py"]

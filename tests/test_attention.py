@@ -21,7 +21,7 @@ def reference_attention(q, k, v, scale=None):
 
 
 @given(st.integers(1, 12), st.integers(1, 12), st.integers(1, 6), st.integers(1, 4), st.integers(0, 2**32 - 1))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_matches_definition_and_outputs_are_convex_combinations(n_q, n_k, d, d_v, seed):
     rng = np.random.default_rng(seed)
     q, k, v = rng.normal(size=(n_q, d)) * 2, rng.normal(size=(n_k, d)) * 2, rng.normal(size=(n_k, d_v))

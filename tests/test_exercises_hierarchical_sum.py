@@ -310,7 +310,7 @@ def test_the_tree_walk_reference_agrees_with_softmaxlab(tree):
     assert nested_tree(children_table(nested_tree(tree.children))) == nested_tree(tree.children)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(st.integers(1, 40), st.integers(0, 2**32 - 1), st.floats(0.1, 30.0))
 def test_children_tables_round_trip_and_the_reference_sums_to_one(K, seed, scale):
     rng = np.random.default_rng(seed)

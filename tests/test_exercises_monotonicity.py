@@ -205,7 +205,7 @@ def test_monotonicity_scaffold_is_not_attempted():
     assert_not_attempted(check_monotonicity(None))
 
 
-@settings(max_examples=30, deadline=None, derandomize=True)
+@settings(max_examples=30, derandomize=True)
 @given(
     j=st.integers(0, 1),
     k=st.integers(0, 1),

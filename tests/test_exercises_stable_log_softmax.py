@@ -212,7 +212,7 @@ def test_stable_log_softmax_scaffold_is_not_attempted():
     assert_not_attempted(check_stable_log_softmax(None))
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+@settings(max_examples=25, derandomize=True, database=None)
 @given(st.integers(0, 5), st.floats(1e-9, 1e-3))
 def test_stable_log_softmax_rejects_small_relative_errors(position, error):
     def slightly_off(x):
@@ -224,7 +224,7 @@ def test_stable_log_softmax_rejects_small_relative_errors(position, error):
     assert not check_stable_log_softmax(slightly_off).passed
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@settings(max_examples=40, derandomize=True, database=None)
 @given(
     hnp.arrays(
         np.float64,

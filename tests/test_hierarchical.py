@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from strategies import finite_floats
 
 from softmaxlab import (
     BinaryTree,
@@ -22,7 +23,7 @@ from softmaxlab import (
     numerical_gradient,
 )
 
-finite = st.floats(-40, 40, allow_nan=False, allow_infinity=False)
+finite = finite_floats(-40, 40)
 counts = st.lists(st.integers(0, 1000), min_size=1, max_size=40).filter(lambda c: sum(c) > 0)
 
 
@@ -89,7 +90,7 @@ def test_huffman_textbook_example():
 
 
 @given(counts)
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_huffman_is_optimal_and_within_entropy_bound(c):
     tree = huffman_tree(c)
     f = np.array(c, dtype=float)
@@ -120,7 +121,7 @@ def test_tree_arrays_are_read_only():
 
 
 @given(st.integers(1, 40).flatmap(lambda k: st.tuples(st.just(k), arrays(np.float64, max(k - 1, 0), elements=finite))))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_balanced_hierarchical_softmax_sums_to_one_and_matches_brute_force(ks):
     k, s = ks
     tree = balanced_tree(k)
@@ -132,7 +133,7 @@ def test_balanced_hierarchical_softmax_sums_to_one_and_matches_brute_force(ks):
 
 
 @given(counts.flatmap(lambda c: st.tuples(st.just(c), arrays(np.float64, len(c) - 1, elements=finite))))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_huffman_hierarchical_softmax_sums_to_one_and_matches_brute_force(cs):
     c, s = cs
     tree = huffman_tree(c)

@@ -136,7 +136,7 @@ def test_sliders_ties_highlight_every_maximum_and_step_sets_the_digits():
     assert [e.text for e in parsed.find("smx-score")] == ["0", "1"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 1)), min_size=2, max_size=10))
 def test_sliders_displayed_probabilities_sum_to_one_and_keep_the_order(scores):
     parsed = Parsed(softmax_sliders(scores=scores).html)

@@ -57,7 +57,7 @@ def test_enumeration_is_thermo_over_all_states():
     assert th.heat_capacity == pytest.approx(heat_capacity(E, T) / n, rel=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     st.integers(1, 11),
     st.floats(0.05, 20.0),

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from strategies import distributions, finite_floats, vector_and_index
 
 from softmaxlab import (
     binary_cross_entropy_with_logits,
@@ -25,22 +26,8 @@ from softmaxlab import (
     softmax_squared_error_grad,
 )
 
-finite = st.floats(-30, 30, allow_nan=False, allow_infinity=False)
-
-
-def distributions(k_min: int = 1, k_max: int = 8):
-    """Probability vectors (some entries exactly 0) built from random logits."""
-    return st.integers(k_min, k_max).flatmap(
-        lambda k: arrays(np.float64, k, elements=st.one_of(finite, st.just(-np.inf))).filter(
-            lambda z: np.isfinite(z).any()
-        )
-    ).map(softmax)
-
-
-def logits_and_label(k_max: int = 8):
-    return st.integers(1, k_max).flatmap(
-        lambda k: st.tuples(arrays(np.float64, k, elements=finite), st.integers(0, k - 1))
-    )
+finite = finite_floats(-30, 30)
+logits_and_label = vector_and_index(-30, 30, max_size=8)
 
 
 # --------------------------------------------------------------------------- entropy and KL
@@ -138,7 +125,7 @@ def test_cross_entropy_is_logsumexp_minus_the_true_logit():
     assert cross_entropy(z, [0, 1], reduction="sum") == pytest.approx(expected.sum(), rel=1e-15)
 
 
-@given(logits_and_label())
+@given(logits_and_label)
 def test_integer_labels_equal_one_hot_targets(zl):
     z, label = zl
     y = np.eye(len(z))[label]
@@ -157,7 +144,7 @@ def exact_p_minus_y(z, y):
                          for i, b in enumerate(y)])
 
 
-@given(logits_and_label())
+@given(logits_and_label)
 @settings(max_examples=50)
 def test_gradient_is_p_minus_y_and_matches_finite_differences(zl):
     z, label = zl
@@ -310,7 +297,7 @@ def test_bce_reductions_and_bad_input():
 # --------------------------------------------------------------------------- squared error
 
 
-@given(logits_and_label())
+@given(logits_and_label)
 @settings(max_examples=50)
 def test_squared_error_gradient_is_jacobian_times_residual(zl):
     z, label = zl

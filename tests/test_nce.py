@@ -7,15 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from strategies import finite_floats
 
 from softmaxlab import binary_cross_entropy_with_logits, nce_grad, nce_logits, nce_loss, numerical_gradient
 
-finite = st.floats(-30, 30, allow_nan=False, allow_infinity=False)
+finite = finite_floats(-30, 30)
 log_probs = st.floats(-20, -1e-3)
 
 
 @given(finite, arrays(np.float64, 4, elements=finite), log_probs, arrays(np.float64, 4, elements=log_probs))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_loss_is_logistic_regression_of_data_against_noise(d, n, lqd, lqn):
     dd, dn = nce_logits(d, n, lqd, lqn)
     assert dd == pytest.approx(d - np.log(4) - lqd)
@@ -26,7 +27,7 @@ def test_loss_is_logistic_regression_of_data_against_noise(d, n, lqd, lqn):
 
 
 @given(arrays(np.float64, 4, elements=finite), arrays(np.float64, 4, elements=log_probs))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_gradient_matches_finite_differences(x, lq):
     gd, gn = nce_grad(x[0], x[1:], lq[0], lq[1:])
     num = numerical_gradient(lambda v: nce_loss(v[0], v[1:], lq[0], lq[1:]), x)
@@ -34,7 +35,7 @@ def test_gradient_matches_finite_differences(x, lq):
 
 
 @given(st.integers(2, 12), st.integers(1, 10), st.integers(0, 2**32 - 1))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_expected_gradient_vanishes_at_the_data_log_probability(K, k, seed):
     """E_data[grad] + k E_noise[grad] = 0 at s = log p_data, whatever the noise q."""
     rng = np.random.default_rng(seed)

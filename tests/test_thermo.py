@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from strategies import vectors
 
 from softmaxlab import (
     boltzmann,
@@ -24,8 +25,7 @@ from softmaxlab import (
     variational_free_energy,
 )
 
-finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
-energy_vectors = st.integers(1, 8).flatmap(lambda k: arrays(np.float64, k, elements=finite))
+energy_vectors = vectors(-50, 50, max_size=8)
 temperatures = st.floats(0.05, 50.0)
 
 
@@ -61,7 +61,7 @@ def test_known_values_two_level_system():
     assert heat_capacity([0.0, eps], T) == pytest.approx(x**2 * np.exp(x) / (np.exp(x) + 1) ** 2, rel=1e-13)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(energy_vectors, temperatures)
 def test_against_mpmath_reference(E, T):
     log_z, mean, var, s = reference(E, T)
@@ -75,8 +75,8 @@ def test_against_mpmath_reference(E, T):
 # --------------------------------------------------------------------------- identities (numerical side)
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.integers(2, 6).flatmap(lambda k: arrays(np.float64, k, elements=st.floats(-5, 5))), st.floats(0.3, 5.0))
+@settings(max_examples=100)
+@given(vectors(-5, 5, min_size=2, max_size=6), st.floats(0.3, 5.0))
 def test_log_z_derivatives_are_mean_and_variance(E, T):
     """-d log Z / d beta = <E> and d^2 log Z / d beta^2 = Var(E), by central differences in beta."""
     beta, h = 1 / T, 1e-4
@@ -90,8 +90,8 @@ def test_log_z_derivatives_are_mean_and_variance(E, T):
     assert second == pytest.approx(energy_variance(E, T), abs=2e-4)
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.integers(1, 6).flatmap(lambda k: arrays(np.float64, k, elements=st.floats(-5, 5))), st.floats(0.3, 5.0))
+@settings(max_examples=100)
+@given(vectors(-5, 5, max_size=6), st.floats(0.3, 5.0))
 def test_free_energy_entropy_relations(E, T):
     F, U, S = free_energy(E, T), mean_energy(E, T), thermo_entropy(E, T)
     assert S == pytest.approx((U - F) / T, abs=1e-10)
@@ -101,7 +101,7 @@ def test_free_energy_entropy_relations(E, T):
     assert S == pytest.approx(entropy(boltzmann(E, T)), abs=1e-12)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(energy_vectors, temperatures)
 def test_bounds(E, T):
     n = len(E)
@@ -112,7 +112,7 @@ def test_bounds(E, T):
     assert energy_variance(E, T) >= 0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(energy_vectors, temperatures, st.floats(-100, 100))
 def test_shifting_energies(E, T, c):
     """Adding c to every energy multiplies Z by exp(-c/T) and leaves probabilities and spread alone."""
@@ -195,7 +195,7 @@ def test_free_energy_is_negative_logsumexp():
 # --------------------------------------------------------------------------- Gibbs' variational principle
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(
     st.integers(2, 6).flatmap(
         lambda k: st.tuples(
