@@ -17,6 +17,8 @@ notebook (exercises/, solutions/)  checker                                   mod
 05_stable_log_softmax              :func:`check_stable_log_softmax`          stable_log_softmax
 06_cross_entropy_gradient          :func:`check_cross_entropy_gradient`      cross_entropy_gradient
 07_energy_variance                 :func:`check_energy_variance`             energy_variance
+08_spin_conditional                :func:`check_spin_conditional`            spin_conditional
+09_log_partition_bias              :func:`check_log_partition_bias`          log_partition_bias
 10_argmax_limit                    :func:`check_argmax_limit`                argmax_limit
 11_gumbel_max                      :func:`check_gumbel_max`                  gumbel_max
 12_hierarchical_sum                :func:`check_hierarchical_sum`            hierarchical_sum
