@@ -1,10 +1,11 @@
-"""Shared pytest configuration: paths of the book and a fixture for its notebooks."""
+"""Shared pytest configuration: the hypothesis profiles, paths of the book, its notebooks and its build."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import matplotlib
 from hypothesis import HealthCheck, settings
@@ -27,6 +28,19 @@ if os.environ.get("CI"):
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIRS = ("chapters", "exercises", "solutions")
+
+
+def build_book(*options: str, what: str) -> None:
+    """``jupyter-book build`` of the book with warnings as errors (``-W -n --keep-going``) and ``options``."""
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), *options, "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"{what} does not build with -W -n (warnings are errors):\n{log[-8000:]}"
 
 
 def all_notebooks() -> list[Path]:

@@ -38,18 +38,15 @@ import html.parser
 import http.server
 import json
 import math
-import os
 import re
-import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 
-from conftest import ROOT
+from browser import chromium
+from conftest import ROOT, build_book
 from test_accessibility import CHAPTERS, failing_violations, figure_problems_in_html, run_axe, write_axe_report
 from test_structure import toc_files
 
@@ -61,41 +58,13 @@ AXE_REPORT = SCREENSHOTS / "axe-report.json"
 #: Pages the build adds to the toc's: Sphinx's index, module index and search, sphinx-proof's index.
 GENERATED_PAGES = ["genindex", "py-modindex", "search", "prf-prf"]
 
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-INSTALL_HINT = (
-    "The browser test layer (layer 5) needs Chromium and found none. Install it with\n"
-    "    sudo apt-get install chromium\n"
-    "(Debian/Ubuntu; on other systems install Chromium or Chrome and set "
-    "SOFTMAXLAB_CHROMIUM=/path/to/the/browser). To run the other layers without the browser "
-    "layer, set SOFTMAXLAB_SKIP_BROWSER=1 (not honoured in CI)."
-)
-
-
 # ----------------------------------------------------------------------------------------------
 # Layer 4: the build
 
 
 @pytest.fixture(scope="module")
 def built_book() -> Path:
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"jupyter-book build failed (warnings are errors):\n{log[-8000:]}"
+    build_book(what="the book")
     return HTML
 
 
@@ -155,46 +124,11 @@ def test_api_page_documents_every_public_module():
 # Layer 5: the browser
 
 
-def find_chromium() -> str | None:
-    """The Chromium executable to drive: $SOFTMAXLAB_CHROMIUM, else the first one on PATH."""
-    override = os.environ.get("SOFTMAXLAB_CHROMIUM")
-    if override:
-        return override if Path(override).is_file() else None
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
-
-
-def require_chromium() -> str:
-    """The Chromium path, or a failure (a skip only if the reader opted out outside CI)."""
-    path = find_chromium()
-    if path is not None:
-        return path
-    if os.environ.get("SOFTMAXLAB_SKIP_BROWSER") == "1" and os.environ.get("SOFTMAXLAB_REQUIRE_BROWSER") != "1":
-        pytest.skip(INSTALL_HINT)
-    pytest.fail(INSTALL_HINT, pytrace=False)
-
-
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory):
     """A headless Chromium with a fresh profile (user-data-dir); module-wide, pages are cheap."""
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=executable,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -262,10 +262,7 @@ def test_the_book_loads_the_script_and_style_on_every_page():
 @pytest.mark.browser
 def test_script_runs_the_figures_on_a_page_two_folders_deep(tmp_path, tmp_path_factory):
     """Load the figures like a chapter page does (../_static/...) from disk; move the sliders."""
-    from test_book import CHROMIUM_ARGS, require_chromium
-
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
+    from browser import chromium
 
     (tmp_path / "_static").mkdir()
     (tmp_path / "chapters").mkdir()
@@ -279,40 +276,34 @@ def test_script_runs_the_figures_on_a_page_two_folders_deep(tmp_path, tmp_path_f
         f'<script src="../_static/softmax-figures.js"></script></head><body>{body}</body></html>'
     )
     errors: list[str] = []
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("profile")), executable_path=executable, headless=True, args=CHROMIUM_ARGS
+    with chromium(tmp_path_factory.mktemp("profile")) as context:
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_file.as_uri())
+        assert page.locator(".smx-figure[data-smx-ready=true]").count() == 2
+        # the script's softmax is stable: no overflow at 1000, no 0/0 at -1000
+        assert page.evaluate("SoftmaxFigures.softmax([1000, 1000])") == [0.5, 0.5]
+        assert page.evaluate("SoftmaxFigures.softmax([-1000, -1000, -1000])") == pytest.approx([1 / 3] * 3)
+        assert page.evaluate("SoftmaxFigures.softmax([710, 0])") == pytest.approx([1.0, math.exp(-710)])
+        assert page.evaluate("SoftmaxFigures.softmax([1, 2], 100)") == pytest.approx(
+            softmax([1.0, 2.0], temperature=100.0).tolist(), rel=1e-12
         )
-        try:
-            page = context.new_page()
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_file.as_uri())
-            assert page.locator(".smx-figure[data-smx-ready=true]").count() == 2
-            # the script's softmax is stable: no overflow at 1000, no 0/0 at -1000
-            assert page.evaluate("SoftmaxFigures.softmax([1000, 1000])") == [0.5, 0.5]
-            assert page.evaluate("SoftmaxFigures.softmax([-1000, -1000, -1000])") == pytest.approx([1 / 3] * 3)
-            assert page.evaluate("SoftmaxFigures.softmax([710, 0])") == pytest.approx([1.0, math.exp(-710)])
-            assert page.evaluate("SoftmaxFigures.softmax([1, 2], 100)") == pytest.approx(
-                softmax([1.0, 2.0], temperature=100.0).tolist(), rel=1e-12
-            )
-            assert page.evaluate("SoftmaxFigures.entropy([0.5, 0.5, 0])") == pytest.approx(math.log(2))
-            sliders = page.locator("input.smx-score-input")
-            sliders.nth(3).fill("4.5")
-            shown = [float(t) for t in page.locator(".smx-sliders .smx-prob").all_text_contents()]
-            expected = softmax([3.0, 2.0, 1.0, 4.5])
-            assert shown == [round(float(p), 3) for p in expected]
-            assert page.locator(".smx-sliders .smx-score").nth(3).text_content() == "4.5"
-            assert page.locator(".smx-sliders .smx-bar").nth(3).get_attribute("class") == "smx-bar smx-bar-max"
-            assert page.locator(".smx-sliders .smx-note").is_hidden(), "the static-picture note must hide"
-            temperature = page.locator("input.smx-temperature-input")
-            temperature.fill(temperature.get_attribute("max"))
-            assert page.locator(".smx-temperature-value").text_content() == "20.0"
-            hot = float(page.locator(".smx-entropy").text_content())
-            temperature.fill("0")
-            assert page.locator(".smx-temperature-value").text_content() == "0.0500"
-            cold = float(page.locator(".smx-entropy").text_content())
-            assert cold < 0.01 < 1.38 < hot <= math.log(4) + 5e-4
-        finally:
-            context.close()
+        assert page.evaluate("SoftmaxFigures.entropy([0.5, 0.5, 0])") == pytest.approx(math.log(2))
+        sliders = page.locator("input.smx-score-input")
+        sliders.nth(3).fill("4.5")
+        shown = [float(t) for t in page.locator(".smx-sliders .smx-prob").all_text_contents()]
+        expected = softmax([3.0, 2.0, 1.0, 4.5])
+        assert shown == [round(float(p), 3) for p in expected]
+        assert page.locator(".smx-sliders .smx-score").nth(3).text_content() == "4.5"
+        assert page.locator(".smx-sliders .smx-bar").nth(3).get_attribute("class") == "smx-bar smx-bar-max"
+        assert page.locator(".smx-sliders .smx-note").is_hidden(), "the static-picture note must hide"
+        temperature = page.locator("input.smx-temperature-input")
+        temperature.fill(temperature.get_attribute("max"))
+        assert page.locator(".smx-temperature-value").text_content() == "20.0"
+        hot = float(page.locator(".smx-entropy").text_content())
+        temperature.fill("0")
+        assert page.locator(".smx-temperature-value").text_content() == "0.0500"
+        cold = float(page.locator(".smx-entropy").text_content())
+        assert cold < 0.01 < 1.38 < hot <= math.log(4) + 5e-4
     assert not errors, errors

@@ -37,7 +37,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from test_book import CHROMIUM_ARGS, SCREENSHOTS, require_chromium
+from browser import chromium
+from test_book import SCREENSHOTS
 
 RESULT_MIME_TYPE = "application/vnd.softmaxlab.check-result+json"
 CORRECT = "def invert(a):\n    return np.log(a)"
@@ -183,22 +184,9 @@ def test_lab_kernel_is_the_books_python(tmp_path):
 
 @pytest.fixture(scope="module")
 def lab_browser(tmp_path_factory):
-    """A headless Chromium with a fresh profile, as in tests/test_book.py."""
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=executable,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    """A headless Chromium with a fresh profile (tests/browser.py)."""
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
 
 
 class LabPage:

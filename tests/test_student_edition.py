@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, build_book
 from test_structure import toc_files
 
 OUT = ROOT / "_build" / "student"
@@ -99,21 +99,8 @@ def test_links_to_solutions_sit_in_only_not_student_blocks(path):
 @pytest.fixture(scope="module")
 def student_html() -> Path:
     subprocess.run([sys.executable, str(ROOT / "_ext" / "student_edition.py"), str(OUT)], check=True, cwd=ROOT)
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [
-            str(jupyter_book), "build", str(ROOT),
-            "--config", str(OUT / "_config.yml"),
-            "--toc", str(OUT / "_toc.yml"),
-            "--path-output", str(OUT),
-            "-W", "-n", "--keep-going",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"the student edition does not build with -W -n:\n{log[-8000:]}"
+    build_book("--config", str(OUT / "_config.yml"), "--toc", str(OUT / "_toc.yml"), "--path-output", str(OUT),
+               what="the student edition")
     return HTML
 
 
