@@ -798,3 +798,37 @@ def first_mismatch(got: np.ndarray, expected: np.ndarray, *, rtol: float, atol: 
             return None
         score = np.where(bad, np.nan_to_num(error / (atol + rtol * np.abs(expected)), nan=np.inf, posinf=np.inf), -1.0)
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(score)), got.shape))
+
+
+def answer_mismatch(
+    func: Any, args: tuple, expected: np.ndarray, *, on: str, rtol: float, atol: float, what: str = "your function"
+) -> tuple[np.ndarray, tuple[int, ...] | None]:
+    """Run the reader's ``func`` on one test input and find its worst entry: the loop body of most checkers.
+
+    ``func`` is called on copies of the array arguments (so the answer cannot
+    change the checker's inputs) through :func:`call_answer`, its result read
+    by :func:`as_float_array` as an array of ``expected``'s shape, and compared
+    with :func:`first_mismatch`. An answer that raises, or returns something
+    that is not such an array, fails the check there, with a message naming
+    ``on``; a wrong answer is left to the caller, which knows how to explain it.
+
+    Returns
+    -------
+    got : numpy.ndarray
+        The answer as a float64 array of ``expected``'s shape.
+    index : tuple of int or None
+        The worst entry beyond ``atol + rtol |expected|``, or None when every entry is within it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmaxlab.exercises._result import answer_mismatch
+    >>> z = np.array([1.0, 2.0])
+    >>> answer_mismatch(np.exp, (z,), np.exp(z), on="z = [1, 2]", rtol=1e-12, atol=0.0)
+    (array([2.71828183, 7.3890561 ]), None)
+    >>> answer_mismatch(lambda z: z, (z,), np.exp(z), on="z = [1, 2]", rtol=1e-12, atol=0.0)[1]
+    (1,)
+    """
+    copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    got = as_float_array(call_answer(func, *copies, on=on, what=what), expected.shape, on=on, what=what)
+    return got, first_mismatch(got, expected, rtol=rtol, atol=atol)

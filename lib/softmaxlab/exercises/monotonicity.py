@@ -13,12 +13,10 @@ import numpy as np
 
 from softmaxlab.exercises._result import (
     CheckResult,
-    as_float_array,
-    call_answer,
+    answer_mismatch,
     checker,
     distinguishing_digits,
     fail,
-    first_mismatch,
     fmt,
     tolerance_text,
 )
@@ -148,11 +146,9 @@ def check_monotonicity(jacobian: Callable[[np.ndarray], Any]) -> CheckResult:
     rule = tolerance_text(MONOTONICITY_RTOL, MONOTONICITY_ATOL)
     cases = _monotonicity_cases()
     for z, kind in cases:
-        K = z.shape[0]
         on = f"z = {fmt(z, digits=None)}"
         expected = _jacobian_reference(z)  # before the reader's function runs
-        got = as_float_array(call_answer(jacobian, z.copy(), on=on), (K, K), on=on)
-        bad = first_mismatch(got, expected, rtol=MONOTONICITY_RTOL, atol=MONOTONICITY_ATOL)
+        got, bad = answer_mismatch(jacobian, (z,), expected, on=on, rtol=MONOTONICITY_RTOL, atol=MONOTONICITY_ATOL)
         if bad is None:
             continue
         j, k = bad
