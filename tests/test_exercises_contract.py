@@ -47,10 +47,14 @@ from exercise_assertions import RaisingArray
         (softmaxlab.exercises.check_gumbel_max, "softmaxlab.exercises.gumbel_max:_gumbel_cases", "On each of {n} distributions"),
         (softmaxlab.exercises.check_hierarchical_sum, "softmaxlab.exercises.hierarchical_sum:_hierarchical_cases", "Tested on {n} trees"),
         (softmaxlab.exercises.check_sparsemax_threshold, "softmaxlab.exercises.sparsemax_threshold:_threshold_cases", "on {n} vectors"),
+        (softmaxlab.exercises.check_hard_addressing, "softmaxlab.exercises.hard_addressing:_addressing_cases",
+         "Tested on {n} memories"),
+        (softmaxlab.exercises.check_masked_attention, "softmaxlab.exercises.masked_attention:_attention_cases",
+         "Tested on {n} problems"),
     ],
     ids=["monotonicity", "stable log-softmax", "argmax limit", "energy variance", "spin conditional (numeric)",
          "spin conditional (symbolic)", "log partition bias", "Gumbel-max", "hierarchical sum",
-         "sparsemax threshold"],
+         "sparsemax threshold", "hard addressing", "masked attention"],
 )
 def test_docstrings_state_the_number_of_test_inputs(check, cases, phrase):
     import importlib
@@ -221,6 +225,8 @@ WRONG_ANSWER_BANKS = {
     "check_gumbel_max": ("test_exercises_gumbel_max", ["WRONG_SAMPLERS"]),
     "check_hierarchical_sum": ("test_exercises_hierarchical_sum", ["WRONG_LEAF_PROBABILITIES"]),
     "check_sparsemax_threshold": ("test_exercises_sparsemax_threshold", ["WRONG_THRESHOLDS"]),
+    "check_hard_addressing": ("test_exercises_hard_addressing", ["WRONG_LIMITS"]),
+    "check_masked_attention": ("test_exercises_masked_attention", ["WRONG_ATTENTIONS"]),
 }
 
 

@@ -23,6 +23,8 @@ notebook (exercises/, solutions/)  checker                                   mod
 11_gumbel_max                      :func:`check_gumbel_max`                  gumbel_max
 12_hierarchical_sum                :func:`check_hierarchical_sum`            hierarchical_sum
 13_sparsemax_threshold             :func:`check_sparsemax_threshold`         sparsemax_threshold
+14_hard_addressing                 :func:`check_hard_addressing`             hard_addressing
+15_masked_attention                :func:`check_masked_attention`            masked_attention
 =================================  ========================================  ===========
 
 The exercises are numbered in the order of the chapters they belong to.
@@ -58,9 +60,11 @@ from softmaxlab.exercises.argmax_limit import check_argmax_limit
 from softmaxlab.exercises.cross_entropy_gradient import check_cross_entropy_gradient
 from softmaxlab.exercises.energy_variance import check_energy_variance
 from softmaxlab.exercises.gumbel_max import check_gumbel_max, chi_square_test
+from softmaxlab.exercises.hard_addressing import check_hard_addressing
 from softmaxlab.exercises.hierarchical_sum import check_hierarchical_sum, children_table, nested_tree
 from softmaxlab.exercises.inversion import check_inversion
 from softmaxlab.exercises.log_partition_bias import check_log_partition_bias
+from softmaxlab.exercises.masked_attention import check_masked_attention
 from softmaxlab.exercises.monotonicity import check_monotonicity
 from softmaxlab.exercises.non_locality import (
     block_softmax_layer,
@@ -110,6 +114,8 @@ __all__ = [
     "check_gumbel_max",
     "check_hierarchical_sum",
     "check_sparsemax_threshold",
+    "check_hard_addressing",
+    "check_masked_attention",
     # helpers of the Gumbel-max and hierarchical-sum exercises: the goodness-of-fit test, trees as tables and nested pairs
     "chi_square_test",
     "children_table",
