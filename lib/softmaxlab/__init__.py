@@ -43,6 +43,7 @@ from softmaxlab.ensembles import density_of_states, log_partition_from_levels
 from softmaxlab.addressing import content_addressing
 from softmaxlab.gating import cv_squared, expert_importance, expert_load, top_k_gating
 from softmaxlab.mlp import TrainingRun, train_one_hidden_layer
+from softmaxlab.next_token import EstimatorRun, ZipfTask, train_next_token, zipf_next_token_task
 
 # Chapter 8: computing softmax well (formats, ulps, 50-digit references, condition numbers).
 from softmaxlab.floating import DoubleDouble, FloatFormat, float_format, log_softmax_condition, logsumexp_condition, mp_log_softmax, mp_logsumexp, mp_softmax, softmax_condition, ulp, ulp_error
@@ -64,5 +65,6 @@ __all__ = [
     "class_features", "maxent_probabilities", "maxent_fit", "multinomial_glm_fit", "lda_scores", "bernoulli_naive_bayes_scores",
     "importance_log_partition", "effective_sample_size", "density_of_states", "log_partition_from_levels",
     "content_addressing", "top_k_gating", "expert_importance", "expert_load", "cv_squared", "TrainingRun", "train_one_hidden_layer",
+    "ZipfTask", "zipf_next_token_task", "EstimatorRun", "train_next_token",
     "FloatFormat", "float_format", "ulp", "DoubleDouble", "ulp_error", "mp_softmax", "mp_log_softmax", "mp_logsumexp", "softmax_condition", "log_softmax_condition", "logsumexp_condition",
 ]
