@@ -832,3 +832,44 @@ def answer_mismatch(
     copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
     got = as_float_array(call_answer(func, *copies, on=on, what=what), expected.shape, on=on, what=what)
     return got, first_mismatch(got, expected, rtol=rtol, atol=atol)
+
+
+def check_parts(*parts: tuple[str, Callable[[Any], tuple[str, tuple]], Any]) -> tuple[str, tuple]:
+    """Check an exercise of several parts, each answered by its own function, and report them together.
+
+    Each part is ``(name, run, answer)``: ``run(answer)`` returns the part's
+    success message and detail rows, raises :class:`CheckFailed` (the whole
+    check fails there) or :class:`NotAttempted`. The result joins the messages
+    and rows of all parts; while some parts are still scaffolds it is "not
+    attempted", saying what passed so far and which part is still to do.
+
+    Examples
+    --------
+    >>> from softmaxlab.exercises._result import NotAttempted, check_parts
+    >>> def first(answer):
+    ...     return "Part 1 passes.", (("part 1", "ok"),)
+    >>> def second(answer):
+    ...     if answer is None:
+    ...         raise NotAttempted("Replace the None.")
+    ...     return "Part 2 passes.", ()
+    >>> check_parts(("part 1", first, 1), ("part 2", second, 2))
+    ('Part 1 passes. Part 2 passes.', (('part 1', 'ok'),))
+    >>> try:
+    ...     check_parts(("part 1", first, 1), ("part 2", second, None))
+    ... except NotAttempted as exc:
+    ...     print(exc)
+    Part 1 passes. Still to do, part 2: replace the None.
+    """
+    passed: list[tuple[str, tuple]] = []
+    pending: list[tuple[str, str]] = []
+    for name, run, answer in parts:
+        try:
+            passed.append(run(answer))
+        except NotAttempted as exc:
+            pending.append((name, str(exc)))
+    if pending and not passed:
+        raise NotAttempted(pending[0][1])
+    if pending:
+        name, message = pending[0]
+        raise NotAttempted(f"{passed[0][0]} Still to do, {name}: {message[0].lower()}{message[1:]}")
+    return " ".join(message for message, _ in passed), tuple(row for _, rows in passed for row in rows)

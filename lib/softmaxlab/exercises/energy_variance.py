@@ -29,11 +29,11 @@ import sympy as sp
 from softmaxlab.exercises._result import (
     CheckFailed,
     CheckResult,
-    NotAttempted,
     adopt_symbols,
     as_expressions,
     as_number,
     call_answer,
+    check_parts,
     checker,
     distinguishing_digits,
     fail,
@@ -395,16 +395,7 @@ def check_energy_variance(
     >>> check_energy_variance(log_z_derivatives, None).status   # part 2 still to do
     'not attempted'
     """
-    passed: list[tuple[str, tuple]] = []
-    pending: list[tuple[str, str]] = []
-    for part, run, answer in zip(_PARTS, (_check_derivatives, _check_numeric_variance), (log_z_derivatives, energy_variance)):
-        try:
-            passed.append(run(answer))
-        except NotAttempted as exc:
-            pending.append((part, str(exc)))
-    if pending and not passed:
-        raise NotAttempted(pending[0][1])
-    if pending:
-        part, message = pending[0]
-        raise NotAttempted(f"{passed[0][0]} Still to do, {part}: {message[0].lower()}{message[1:]}")
-    return " ".join(message for message, _ in passed), tuple(row for _, rows in passed for row in rows)
+    return check_parts(
+        (_PARTS[0], _check_derivatives, log_z_derivatives),
+        (_PARTS[1], _check_numeric_variance, energy_variance),
+    )

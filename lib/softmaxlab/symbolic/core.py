@@ -333,14 +333,23 @@ def two_class_softmax_is_sigmoid() -> sp.Expr:
     return sp.simplify(softmax_sym([z1, z2])[0] - sigmoid_sym(z1 - z2))
 
 
-def _exp_simplify(expr: sp.Expr, z: list[sp.Symbol]) -> sp.Expr:
-    """Simplify an expression in ``exp(z_j)`` via ``w_j = exp(z_j) > 0``, where it is rational."""
-    w = sp.symbols(f"w_1:{len(z) + 1}", positive=True)
-    rational = sp.expand(expr, power_exp=True).subs({sp.exp(zj): wj for zj, wj in zip(z, w)})
-    reduced = sp.cancel(sp.together(rational))
-    if reduced == 0:
+def _simplify_in_exp(expr: sp.Expr, z: list[sp.Symbol]) -> sp.Expr:
+    """Simplify an expression in ``exp(z_j)``: with ``w_j = exp(z_j) > 0`` it is a rational function of ``w``.
+
+    Substituting ``z_j = log w_j`` (or, where the exponents are sums, expanding
+    them and replacing ``exp(z_j)`` by ``w_j``) turns softmax, its derivatives
+    and their residuals into rational functions, which ``cancel`` reduces to a
+    canonical form in a fraction of the time ``simplify`` takes; a zero there
+    is a proof of zero. Nonzero results are returned in the original
+    variables, simplified.
+    """
+    w = _vector("w", len(z), positive=True)
+    if sp.cancel(sp.together(expr.subs({zj: sp.log(wj) for zj, wj in zip(z, w)}))) == 0:
         return sp.Integer(0)
-    return sp.simplify(reduced.subs({wj: sp.exp(zj) for zj, wj in zip(z, w)}))
+    rational = sp.expand(expr, power_exp=True).subs({sp.exp(zj): wj for zj, wj in zip(z, w)})
+    if sp.cancel(sp.together(rational)) == 0:
+        return sp.Integer(0)
+    return sp.simplify(expr)
 
 
 def sigmoid_layer_sum_sym(n: int) -> sp.Expr:
@@ -495,7 +504,7 @@ def log_softmax_log1p_residual(n: int) -> sp.Expr:
     z = logits(n)
     s = sum(sp.exp(zk - z[0]) for zk in z[1:])
     # log a + log(1 + s) = log(a (1 + s)) for positive a and s; show a (1 + s) = 1
-    product_minus_one = _exp_simplify(softmax_sym(z)[0] * (1 + s) - 1, z)
+    product_minus_one = _simplify_in_exp(softmax_sym(z)[0] * (1 + s) - 1, z)
     return sp.log(1 + product_minus_one)
 
 

@@ -11,7 +11,7 @@ import sympy as sp
 
 from softmaxlab._validation import check_bool
 from softmaxlab.symbolic.core import (
-    _exp_simplify,
+    _simplify_in_exp,
     _size,
     logits,
     logsumexp_sym,
@@ -81,23 +81,6 @@ def softmax_jacobian_closed_form(n: int) -> sp.Matrix:
     n = _size(n, "n", 512)
     a = softmax_sym(logits(n))
     return sp.Matrix(n, n, lambda i, j: a[i] * (sp.KroneckerDelta(i, j) - a[j]))
-
-
-def _positive_symbols(n: int, name: str) -> list[sp.Symbol]:
-    return list(sp.symbols(f"{name}_1:{n + 1}", positive=True))
-
-
-def _simplify_in_exp(expr: sp.Expr, z: list[sp.Symbol]) -> sp.Expr:
-    """Simplify an expression in ``exp(z_j)``: with ``z_j = log w_j`` it is a rational function of ``w``.
-
-    Substituting ``w_j = exp(z_j) > 0`` turns every derivative of softmax
-    into a rational function, which ``cancel`` reduces to a canonical form in
-    a fraction of the time ``simplify`` takes; a zero there is a proof of zero.
-    Nonzero results are returned in the original variables, simplified.
-    """
-    w = _positive_symbols(len(z), "w")
-    rational = sp.cancel(sp.together(expr.subs({zj: sp.log(wj) for zj, wj in zip(z, w)})))
-    return sp.Integer(0) if rational == 0 else sp.simplify(expr)
 
 
 def _index_symbols():
@@ -443,7 +426,7 @@ def monotonicity_residual(n: int) -> sp.Matrix:
     n = _size(n, "n", 8)
     z = logits(n)
     difference = softmax_jacobian_sym(n) - softmax_jacobian_signed_form(n)
-    return difference.applyfunc(lambda e: _exp_simplify(e, z))
+    return difference.applyfunc(lambda e: _simplify_in_exp(e, z))
 
 
 def sigmoid_layer_jacobian_sym(n: int) -> sp.Matrix:

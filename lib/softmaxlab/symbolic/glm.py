@@ -9,6 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from softmaxlab.symbolic.core import (
+    _simplify_in_exp,
     _size,
     _softmax_of,
     _vector,
@@ -17,7 +18,6 @@ from softmaxlab.symbolic.core import (
     sigmoid_sym,
     softmax_sym,
 )
-from softmaxlab.symbolic.derivatives import _positive_symbols, _simplify_in_exp
 
 __all__ = [
     "bernoulli_glm_residuals",
@@ -84,7 +84,7 @@ def categorical_glm_residuals(n: int) -> dict[str, object]:
     covariance = (sp.hessian(A, eta) - sp.Matrix(n, n, lambda i, j: p[i] * (sp.KroneckerDelta(i, j) - p[j]))).applyfunc(
         lambda e: _simplify_in_exp(e, eta)
     )
-    free = _positive_symbols(n - 1, "mu")
+    free = _vector("mu", n - 1, positive=True)
     mu = [*free, 1 - sum(free)]
     link = [sp.simplify(a - b) for a, b in zip(softmax_sym([sp.log(m) for m in mu]), mu)]
     return {"log_density": log_density, "mean": mean, "covariance": covariance, "link": link}

@@ -10,8 +10,14 @@ from __future__ import annotations
 import sympy as sp
 
 from softmaxlab._validation import check_int
-from softmaxlab.symbolic.core import _size, logits, sigmoid_sym, softmax_sym
-from softmaxlab.symbolic.derivatives import _logit_and_target, _simplify_in_exp
+from softmaxlab.symbolic.core import (
+    _simplify_in_exp,
+    _size,
+    logits,
+    sigmoid_sym,
+    softmax_sym,
+)
+from softmaxlab.symbolic.derivatives import _logit_and_target
 from softmaxlab.symbolic.thermo import T
 
 __all__ = [
