@@ -3,7 +3,7 @@
 The Neural Turing Machine reads and writes an external memory ``M`` (``N`` rows
 of width ``W``) through weights over its rows. Content addressing compares a key
 ``k`` emitted by the controller with every row and sharpens the comparison with
-a key strength ``beta > 0``:
+a key strength ``beta > 0``::
 
     w_i = softmax(beta * K(k, M_i))_i,    K(u, v) = u . v / (|u| |v|),
 

@@ -46,8 +46,10 @@ class TrainingRun(NamedTuple):
 
     Attributes
     ----------
-    train_loss, test_loss : ndarray, shape (epochs,)
-        Mean cross-entropy on the training and test sets after each epoch.
+    train_loss : ndarray, shape (epochs,)
+        Mean cross-entropy on the training set after each epoch.
+    test_loss : ndarray, shape (epochs,)
+        Mean cross-entropy on the test set after each epoch.
     test_accuracy : ndarray, shape (epochs,)
         Fraction of test inputs whose most probable class is right, after each epoch.
     grad_norm : ndarray, shape (epochs,)
@@ -195,7 +197,7 @@ def train_one_hidden_layer(
     width : int, optional
         Number of hidden units (at least 2: a softmax over one unit is constant).
     activation : str, optional
-        One of :data:`HIDDEN_ACTIVATIONS` (see the module docstring).
+        One of :data:`softmaxlab.mlp.HIDDEN_ACTIVATIONS` (see the module docstring).
     epochs, batch_size : int, optional
         Passes over the shuffled training set, and inputs per Adam step
         (at least 2 with batch normalisation, which needs a variance; a last
