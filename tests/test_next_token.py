@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from softmaxlab import logsumexp
-from softmaxlab.next_token import ESTIMATORS, EstimatorRun, ZipfTask, train_next_token, zipf_next_token_task
+from softmaxlab.next_token import (
+    ESTIMATORS,
+    EstimatorRun,
+    ZipfTask,
+    train_next_token,
+    zipf_next_token_task,
+)
 
 
 @pytest.fixture(scope="module")

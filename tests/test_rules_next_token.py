@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from rules_support import assert_rejects
-
 from softmaxlab.next_token import train_next_token, zipf_next_token_task
 
 COVERED = {"zipf_next_token_task", "train_next_token"}

@@ -48,12 +48,16 @@ import numpy as np
 from softmaxlab._validation import check_int, check_real
 from softmaxlab.core import log_softmax, logsumexp, softmax
 from softmaxlab.gumbel import as_generator
-from softmaxlab.hierarchical import huffman_tree, hierarchical_log_prob, hierarchical_log_prob_grad
+from softmaxlab.hierarchical import (
+    hierarchical_log_prob,
+    hierarchical_log_prob_grad,
+    huffman_tree,
+)
 from softmaxlab.nce import nce_grad
 from softmaxlab.negative_sampling import negative_sampling_grad, unigram_noise
 from softmaxlab.sampled import sampled_softmax_grad
 
-__all__ = ["ESTIMATORS", "ZipfTask", "zipf_next_token_task", "EstimatorRun", "train_next_token"]
+__all__ = ["ESTIMATORS", "EstimatorRun", "ZipfTask", "train_next_token", "zipf_next_token_task"]
 
 #: The estimators :func:`train_next_token` knows, in the order chapter 6 presents them.
 ESTIMATORS = ("full", "hierarchical", "sampled", "sampled_uncorrected", "nce", "negative_sampling")
