@@ -11,19 +11,17 @@ from __future__ import annotations
 import math
 import warnings
 
+import accuracy_cases as ac
 import mpmath
 import numpy as np
 import pytest
 import scipy.special
+import softmaxlab
+import softmaxlab._kernels as kernels
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-import accuracy_cases as ac
-import softmaxlab
-import softmaxlab._kernels as kernels
-import softmaxlab.core as core
-from softmaxlab import log_softmax, logsumexp, softmax
+from softmaxlab import core, log_softmax, logsumexp, softmax
 
 FUNCTIONS = [softmax, log_softmax, logsumexp]
 ELEMENTWISE = [softmax, log_softmax]
@@ -739,4 +737,4 @@ def test_bad_temperature(f):
 
 def test_temperature_is_keyword_only():
     with pytest.raises(TypeError):
-        softmax([1.0, 2.0], -1, 2.0)  # noqa
+        softmax([1.0, 2.0], -1, 2.0)

@@ -47,7 +47,6 @@ subnormal is recomputed from ``exp(d_j + 64)`` and scaled back
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import NamedTuple
@@ -65,11 +64,18 @@ LONG_SLICE_BYTES = 1 << 22
 #: ``s`` is summed, and ``log1p(s)`` and logsumexp computed, in float64 even
 #: for float32 and float16 input: numpy's float32 ``exp`` (SIMD) is off by up
 #: to 3.57 * 2**-24 relative (2.3 ulp), which leaves little room in a 4-ulp
-#: budget for the rounding errors of a float32 sum. softmax divides by
-#: ``1 + s`` rounded to the working dtype: a float64 division of float32 data
-#: costs a quarter of float32 softmax's time and gains half an ulp at worst
-#: (3.49 against 2.99 ulp on the random vectors of tests/test_accuracy.py).
+#: budget for the rounding errors of a float32 sum.
 SUM_DTYPE = np.dtype(np.float64)
+
+#: softmax divides by ``1 + s`` rounded to the working dtype: a float64 division
+#: of float32 data costs a quarter of float32 softmax's time and gains half an
+#: ulp at worst (3.49 against 2.99 ulp on the random vectors of
+#: tests/test_accuracy.py). Multiplying by ``1 / (1 + s)`` instead, rounded once
+#: from a wider format, has the same error bound and costs less (10 against 36
+#: microseconds on 10**5 float64 numbers, 7 against 12 on float32), but it
+#: rounds differently, and on the vectors of tests/test_accuracy.py it makes
+#: float64 softmax less accurate than scipy's on more of them: not taken.
+
 
 #: When ``s`` is tiny its terms ``exp(d_j)`` may be subnormal, each rounded to an
 #: absolute (not relative) precision, and a log-probability or logsumexp equal to
@@ -213,21 +219,25 @@ def _shift_overflowed(x: np.ndarray, m: np.ndarray, out: np.ndarray, temperature
     return out
 
 
-@functools.cache  # called on every call of the three functions; np.finfo is not free
-def _tiny_sum(dtype: np.dtype) -> float:
-    """Below this, ``s`` is a sum of terms ``exp(d_j)`` that may be subnormal in ``dtype``."""
+def _tiny_sum_of(dtype) -> float:
     f = np.finfo(dtype)
     return math.ldexp(1.0, f.minexp + 2 * (f.nmant + 1))
 
 
+#: Per working dtype: below this, ``s`` is a sum of terms ``exp(d_j)`` that may be
+#: subnormal (a dict: looked up on every call, where ``np.finfo`` is not free).
+_TINY_SUM = {np.dtype(t): _tiny_sum_of(t) for t in (np.float32, np.float64)}
+
+
 def _no_slice_needs_a_fix(s: np.ndarray, dtype) -> bool:
-    """True if every ``s`` is at least :func:`_tiny_sum`: no slice needs a fix-up.
+    """True if every ``s`` is at least ``_TINY_SUM[dtype]``: no slice needs a fix-up.
 
     A slice that needs one has a tiny or nan ``s`` (see :func:`_fix_special_slices`).
     argmin finds a nan first, and costs less than a reduction on small input.
     """
     s = s.reshape(-1)
-    return bool(s[s.argmin()] >= _tiny_sum(dtype))
+    least = s[0] if s.size == 1 else s[s.argmin()]
+    return bool(least >= _TINY_SUM[dtype])
 
 
 def _row_sums(e: np.ndarray) -> np.ndarray:
@@ -245,6 +255,33 @@ def _row_sums(e: np.ndarray) -> np.ndarray:
     if e.ndim == 2:
         return np.einsum("ij->i", e, dtype=SUM_DTYPE)[:, None]
     return np.einsum("ijk->ik", e, dtype=SUM_DTYPE)[:, None, :]
+
+
+class _RowSizedUfuncBuffer:
+    """Within it, numpy's ufunc buffer is no longer than a row of ``view``, if that helps.
+
+    ``x - m`` and ``e / (1 + s)`` broadcast one value per row. When rows are
+    shorter than numpy's ufunc buffer (8192 elements) numpy copies that value
+    into a buffer row by row, which makes the operation about 1.6 times slower
+    (28 against 18 microseconds on a float32 (128, 1000) array); a buffer no
+    longer than a row avoids it. Setting the size costs about 1.3
+    microseconds each way, so small inputs keep the default, and so do rows
+    shorter than 256, where a short buffer is slower still.
+    """
+
+    __slots__ = ("_old", "_size")
+
+    def __init__(self, view: np.ndarray):
+        n = view.shape[1] if view.ndim == 2 else 0
+        self._size = 1 << (n.bit_length() - 1) if 256 <= n < 8192 and view.size >= 1 << 15 else None
+
+    def __enter__(self):
+        if self._size is not None:
+            self._old = np.setbufsize(self._size)
+
+    def __exit__(self, *exc):
+        if self._size is not None:
+            np.setbufsize(self._old)
 
 
 # ---------------------------------------------------------------------------
@@ -274,23 +311,10 @@ class SliceSweep:
         self._row_starts: dict[tuple[int, ...], np.ndarray] = {}
 
     def run_blocks(self, kernel, *args):
-        """``kernel(self, block, *args)`` for every block, with a row-sized ufunc buffer.
-
-        ``x - m`` and ``e / (1 + s)`` broadcast one value per row. When rows are
-        shorter than numpy's ufunc buffer (8192 elements) numpy copies that value
-        into a buffer row by row, which doubles the cost of the operation; a
-        buffer no longer than a row avoids it. Setting the buffer size costs
-        about 15 microseconds each way, so inputs of one block keep the default.
-        """
-        n = self.view.shape[1] if self.view.ndim == 2 else 0
-        row_buffer = 256 <= n < 8192 and self.view.size > self.block
-        old = np.setbufsize(1 << (n.bit_length() - 1)) if row_buffer else None
-        try:
+        """``kernel(self, block, *args)`` for every block (see :class:`_RowSizedUfuncBuffer`)."""
+        with _RowSizedUfuncBuffer(self.view):
             for b in _blocks(self.view, self.block):
                 kernel(self, b, *args)
-        finally:
-            if old is not None:
-                np.setbufsize(old)
 
     def scratch(self, i: int, shape: tuple[int, ...]) -> np.ndarray:
         """Scratch buffer ``i`` as a C-contiguous array of ``shape``."""
@@ -316,11 +340,11 @@ class SliceSweep:
         return where if where.any() else None
 
     def fix_tiny_sums(self, temperature: float) -> np.ndarray | None:
-        """Recompute each ``s`` below :func:`_tiny_sum` from ``exp(d_j + C)`` (see :data:`_RESCALE`).
+        """Recompute each ``s`` below :data:`_TINY_SUM` from ``exp(d_j + C)`` (see :data:`_RESCALE`).
 
         Returns the mask of the slices fixed, or None if there were none.
         """
-        where = self.s < _tiny_sum(self.dtype)
+        where = self.s < _TINY_SUM[self.dtype]
         if not where.any():
             return None
         index = _select(self.view, where)
@@ -479,10 +503,28 @@ def _logsumexp_long(sweep, temperature):
 
 
 class _OneBlockTerms(NamedTuple):
-    at_max: np.ndarray  #: flat index of each row's maximum
+    at_max: np.ndarray | int  #: flat index of each row's maximum
     d: np.ndarray  #: (x - m) / T
     e: np.ndarray  #: exp(d), 0 at the maximum (may be ``d`` itself, overwritten)
-    s: np.ndarray  #: the row sums of ``e``, float64, shape (P, 1)
+    s: np.ndarray | np.float64  #: the row sums of ``e``, float64, shape (P, 1) (a scalar for one row)
+
+
+def _one_row_terms(x, wdtype, temperature, keep_d: bool) -> _OneBlockTerms | None:
+    """Steps 1-3 for one row ``x`` (1-D), with scalars for ``k``, ``m`` and ``s``.
+
+    The fewest numpy calls: on a row of a few hundred entries each costs
+    about as much as the arithmetic.
+    """
+    k = int(x.argmax())  # nan counts as the maximum
+    if temperature == 1.0:
+        with np.errstate(invalid="ignore", over="ignore"):  # as in _shift
+            d = np.subtract(x, x[k], dtype=wdtype)
+    else:
+        d = _shift(x, wdtype.type(x[k]), np.empty(x.shape, dtype=wdtype), temperature)
+    e = np.exp(d) if keep_d else np.exp(d, out=d)
+    e[k] = 0
+    s = _row_sums(e.reshape(1, -1))[0, 0]  # (as for several rows: the same roundings)
+    return _OneBlockTerms(k, d, e, s) if s >= _TINY_SUM[wdtype] else None  # (nan fails too)
 
 
 def _one_block_terms(view, wdtype, temperature, keep_d: bool) -> _OneBlockTerms | None:
@@ -493,9 +535,12 @@ def _one_block_terms(view, wdtype, temperature, keep_d: bool) -> _OneBlockTerms 
     blocked route, which has the fix-ups.
     """
     p, n = view.shape
+    if p == 1:
+        return _one_row_terms(view.reshape(-1), wdtype, temperature, keep_d)
     at_max = np.arange(0, p * n, n) + view.argmax(axis=1)  # flat; nan counts as the maximum
     m = view.reshape(-1)[at_max].astype(wdtype, copy=False)[:, None]
-    d = _shift(view, m, np.empty(view.shape, dtype=wdtype), temperature)
+    with _RowSizedUfuncBuffer(view):
+        d = _shift(view, m, np.empty(view.shape, dtype=wdtype), temperature)
     e = np.exp(d) if keep_d else np.exp(d, out=d)
     e.reshape(-1)[at_max] = 0
     s = _row_sums(e)
@@ -507,8 +552,13 @@ def _one_block_softmax(view, wdtype, temperature) -> np.ndarray | None:
     if terms is None:
         return None
     e = terms.e
-    e.reshape(-1)[terms.at_max] = 1  # exp(d_k) = exp(0) = 1
-    e /= (1 + terms.s).astype(wdtype, copy=False)
+    if e.ndim == 1:  # one row: scalars
+        e[terms.at_max] = 1  # exp(d_k) = exp(0) = 1
+        e /= wdtype.type(1 + terms.s)
+        return e
+    e.reshape(-1)[terms.at_max] = 1
+    with _RowSizedUfuncBuffer(view):
+        e /= (1 + terms.s).astype(wdtype, copy=False)
     return e
 
 
@@ -517,7 +567,11 @@ def _one_block_log_softmax(view, wdtype, temperature) -> np.ndarray | None:
     if terms is None:
         return None
     d = terms.d
-    d -= np.log1p(terms.s).astype(wdtype, copy=False)
+    if d.ndim == 1:  # one row: scalars
+        d -= wdtype.type(np.log1p(terms.s))
+        return d
+    with _RowSizedUfuncBuffer(view):
+        d -= np.log1p(terms.s).astype(wdtype, copy=False)
     return d
 
 
@@ -559,6 +613,12 @@ LOG_SOFTMAX = Elementwise(
 
 def elementwise(routes: Elementwise, arr, axis, temperature, wdtype, rdtype) -> np.ndarray:
     """softmax or log_softmax (by ``routes``) of ``arr`` along ``axis``: same shape in and out."""
+    if arr.flags.c_contiguous and 0 < arr.size <= block_elements(wdtype) and (axis is None or axis == arr.ndim - 1):
+        # the common small case, without the layout's bookkeeping
+        rows = arr.reshape(1, -1) if axis is None or arr.ndim == 1 else arr.reshape(-1, arr.shape[-1])
+        res = routes.one_block(rows, wdtype, temperature)
+        if res is not None:
+            return (res if res.dtype == rdtype else res.astype(rdtype)).reshape(arr.shape)
     lay = layout(arr, axis)
     view = lay.view()
     if view.ndim == 2 and 0 < view.size <= block_elements(wdtype):
@@ -658,7 +718,7 @@ def _finish_direct(total, m, temperature, wdtype, res, redo):
     ``redo`` marks the slices where that is not accurate: S tiny, zero or
     infinite, or ``|log S| < 1``, but not nan (nan is the answer).
     """
-    np.less(total, _tiny_sum(wdtype), out=redo)
+    np.less(total, _TINY_SUM[np.dtype(wdtype)], out=redo)
     redo |= total == np.inf
     with np.errstate(divide="ignore", invalid="ignore"):
         np.log(total, out=total)
