@@ -94,6 +94,20 @@ def _exact_but_zero_rows_last(memory, key):
     return _share([s == max(scores) for s in scores])
 
 
+def _long_double_within(memory, key, tol=1e-19):
+    m, k = memory.astype(np.longdouble), key.astype(np.longdouble)
+    norms = np.sqrt((m * m).sum(axis=1)) * np.sqrt((k * k).sum())
+    cos = np.where(norms > 0, (m @ k) / np.where(norms > 0, norms, 1), 0)
+    return _share(np.abs(cos - cos.max()) <= tol)
+
+
+def _float_sign_square(memory, key):
+    norms2 = (memory * memory).sum(axis=1)
+    d = memory @ key
+    s = np.where((norms2 > 0) & key.any(), np.sign(d) * d * d / np.where(norms2 > 0, norms2, 1), 0.0)
+    return _share(s == s.max())
+
+
 WRONG_LIMITS = {
     "one-hot argmax of the cosine, ignoring ties": lambda m, k: np.eye(len(m))[np.argmax(_safe_cosine(m, k))],
     "argmax of the dot product": lambda m, k: _share((m @ k) == (m @ k).max()),
@@ -107,6 +121,8 @@ WRONG_LIMITS = {
     "exact, but 0/0 (nan) for a zero vector": _exact_but_nan_for_zero_vectors,
     "exact, but a zero row ranked last": _exact_but_zero_rows_last,
     "uniform": lambda m, k: np.full(len(m), 1 / len(m)),
+    "long double cosines, ties within 1e-19": _long_double_within,
+    "sign(d) d^2 / |M|^2 in float64": _float_sign_square,
     "1 on every best row, not divided": lambda m, k: np.asarray(limit_fractions(m, k) > 0, dtype=float),
     "the last best row only": lambda m, k: np.eye(len(m))[len(m) - 1 - np.argmax(limit_fractions(m, k)[::-1])],
     "squared cosine without the sign, exact": lambda m, k: _share(

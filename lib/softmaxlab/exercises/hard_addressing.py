@@ -66,6 +66,8 @@ def _addressing_cases() -> list[tuple[np.ndarray, np.ndarray, str]]:
          "cosines differing by about 1e-15: no tolerance may merge them"),
         (a([[1e8, 1.0], [1e8 - 1, 1.0], [1.0, 0.0], [2.0, 0.0]]), a([1.0, 0.0]),
          "rows 3 and 4 are the best, rows 1 and 2 round to the same cosine 1 in floats but are not"),
+        (a([[3e9, 1.0], [3e9 - 1, 1.0], [7.0, 2.0]]), a([1.0, 0.0]),
+         "cosines within 6e-20 of 1 and 4e-29 apart: even long double cannot tell them apart"),
         (a([[3.0, 4.0], [6.0, 8.0], [-3.0, -4.0], [4.0, 3.0]]), a([3.0, 4.0]), "a key parallel to two rows"),
         (a([[1.0, 1.0, 1.0, 1.0], [7.0, 7.0, 7.0, 7.0], [5.0, 5.0, 5.0, 4.0]]), a([2.0, 2.0, 2.0, 2.0]),
          "parallel rows that are parallel to the key too"),
@@ -85,10 +87,10 @@ def check_hard_addressing(limit: Callable[[np.ndarray, np.ndarray], Any]) -> Che
     The limit puts ``1/m`` on each of the ``m`` memory rows whose cosine
     similarity with the key is largest and 0 on the others; the cosine with a
     zero vector is 0 (so a zero key addresses every row equally). The entries
-    are integers stored as floats (up to 1e8), and ties are exact: a row and
+    are integers stored as floats (up to 3e9), and ties are exact: a row and
     3 times that row tie although their float cosines may differ in the last
     bit, while rows whose cosines differ by 1e-15 or less, or round to the
-    same float, do not tie. Tested on 19 memories: parallel rows of different
+    same float (even in long double), do not tie. Tested on 20 memories: parallel rows of different
     lengths, rows pointing against the key, zero rows and a zero key,
     identical rows, a single row, near ties and random integer memories; an
     entry is wrong if it is off by more than 1e-12.
