@@ -1,6 +1,8 @@
 # The softmax book. Every target bootstraps .venv itself from requirements.lock.
 #   make book      build the HTML book into _build/html (executes notebooks, cache mode)
 #   make book-student  the same book without the Solutions part, into _build/student/_build/html
+#   make pdf       the book as one PDF (LaTeX, xelatex, stored outputs), _build/pdf/softmax-book.pdf
+#   make pdf-student   the PDF without the Solutions part, _build/pdf/softmax-book-student.pdf
 #   make test      run every test layer (library, notebooks, structure, book build, browser)
 #   make execute   re-execute every notebook in place, refreshing stored outputs
 #   make bench     time softmaxlab against scipy.special, print ratios
@@ -21,7 +23,7 @@ LAB_PORT := $(if $(filter undefined,$(origin PORT)),8888,$(PORT))
 PORT ?= 8000
 TIMEOUT ?= 120
 
-.PHONY: book book-student test execute bench serve clean lock workspace progress lab
+.PHONY: book book-student pdf pdf-student test execute bench serve clean lock workspace progress lab
 
 # System programs pip cannot install. $(call require-program,DEBIAN-PACKAGE,PROGRAMS,NEEDED-BY[,HINT])
 # goes on when one of PROGRAMS is installed; otherwise tools/require-program installs the Debian
@@ -33,6 +35,20 @@ require-program = tools/require-program --for "$(3)" $(if $(4),--hint "$(4)") $(
 # SOFTMAXLAB_CHROMIUM names another browser, nor when the browser layer is skipped (outside CI).
 CHROMIUM_PROGRAMS := chromium chromium-browser google-chrome google-chrome-stable /usr/bin/chromium
 CHROMIUM_HINT := Or point SOFTMAXLAB_CHROMIUM at another Chromium binary; or run the other layers without the browser layer (never in CI): SOFTMAXLAB_SKIP_BROWSER=1 make test
+
+# The PDF edition's Debian packages, each as PACKAGE=a program or file it installs: xelatex (its package
+# depends on texlive-latex-extra, which Sphinx's LaTeX needs), latexmk, the rsfs and Zapf fonts,
+# Latin Modern Math, FreeFont (text), DejaVu Sans Mono (code), poppler-utils (pdftotext, pdfimages and
+# pdftoppm, which the PDF tests use). Not needed when the PDF layer is skipped (outside CI).
+PDF_TOOLS := texlive-xetex=xelatex latexmk=latexmk \
+  texlive-fonts-recommended=/usr/share/texlive/texmf-dist/fonts/tfm/public/rsfs/rsfs10.tfm \
+  fonts-lmodern=/usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf \
+  fonts-freefont-otf=/usr/share/fonts/opentype/freefont/FreeSerif.otf \
+  fonts-dejavu-core=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf poppler-utils=pdftotext
+PDF_HINT := The PDF edition needs these Debian packages (one install for all): $(foreach t,$(PDF_TOOLS),$(firstword $(subst =, ,$(t))))
+PDF_TEST_HINT := $(PDF_HINT). Or run the other layers without the PDF layer (never in CI): SOFTMAXLAB_SKIP_PDF=1 make test
+# $(call require-pdf-tools,NEEDED-BY,HINT): require-program for each of PDF_TOOLS, in order.
+require-pdf-tools = $(foreach t,$(PDF_TOOLS),$(call require-program,$(firstword $(subst =, ,$(t))),$(lastword $(subst =, ,$(t))),$(1),$(2)) &&) :
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,10 +69,23 @@ book-student: $(STAMP)
 	$(JB) build . --config _build/student/_config.yml --toc _build/student/_toc.yml --path-output _build/student
 	@echo "Student edition built: $(CURDIR)/_build/student/_build/html/index.html"
 
+# The PDF edition (_ext/pdf_edition.py): Jupyter Book's LaTeX builder over the stored outputs (no
+# execution), then latexmk with xelatex; installs the TeX packages it lacks (require-pdf-tools).
+pdf: $(STAMP)
+	@$(call require-pdf-tools,make pdf,$(PDF_HINT))
+	$(PY) _ext/pdf_edition.py full
+
+# The PDF without the Solutions part (toc and config derived as for make book-student).
+pdf-student: $(STAMP)
+	@$(call require-pdf-tools,make pdf-student,$(PDF_HINT))
+	$(PY) _ext/pdf_edition.py student
+
 test: $(STAMP)
 	@if [ -n "$$SOFTMAXLAB_CHROMIUM" ] || { [ "$$SOFTMAXLAB_SKIP_BROWSER" = 1 ] && [ -z "$$CI" ] \
 	      && [ "$$SOFTMAXLAB_REQUIRE_BROWSER" != 1 ]; }; then :; \
 	else $(call require-program,chromium,$(CHROMIUM_PROGRAMS),the browser layer of make test,$(CHROMIUM_HINT)); fi
+	@if [ "$$SOFTMAXLAB_SKIP_PDF" = 1 ] && [ -z "$$CI" ] && [ "$$SOFTMAXLAB_REQUIRE_PDF" != 1 ]; then :; \
+	else $(call require-pdf-tools,the PDF layer of make test,$(PDF_TEST_HINT)); fi
 	$(PY) -m pytest -n 2 --dist loadscope
 
 execute: $(STAMP)
@@ -97,8 +126,8 @@ lock:
 	  /tmp/softmaxlab-lock/bin/pip freeze --exclude softmaxlab; } > requirements.lock
 
 # Hypothesis explores 2,000 random examples per property test (those without their own
-# max_examples) instead of CI's fixed 60; the book builds are left out.
+# max_examples) instead of CI's fixed 60; the book builds (HTML and PDF) are left out.
 .PHONY: fuzz
 fuzz: $(STAMP)
 	SOFTMAXLAB_HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -n 2 -p no:cacheprovider tests -m "not browser" \
-	  --ignore=tests/test_book.py --ignore=tests/test_student_edition.py
+	  --ignore=tests/test_book.py --ignore=tests/test_student_edition.py --ignore=tests/test_pdf.py
