@@ -54,7 +54,14 @@ def attend_softmax_nan_to_num(q, k, v, mask):
     return np.nan_to_num(w, nan=0.0) @ v
 
 
+def attend_most_negative_float_fill(q, k, v, mask):
+    s = np.where(mask, q @ k.T / np.sqrt(q.shape[1]), -np.finfo(np.float64).max)
+    w = softmax(s, axis=1)
+    return np.where(mask.any(axis=1, keepdims=True), w @ v, 0.0)
+
+
 RIGHT_ATTENTIONS = {
+    "fill with the most negative float, fully masked rows set to 0": attend_most_negative_float_fill,
     "library, nan rows replaced by 0": attend_library,
     "a Python loop, returning a list": attend_loop,
     "-inf scores, shift by the allowed max, guarded division": attend_where,
@@ -103,6 +110,8 @@ WRONG_ATTENTIONS = {
     "exp without a shift": _naive,
     "shift by the largest score of all keys, masked ones included": _shift_over_all_keys,
     "mask ignored": lambda q, k, v, m: scaled_dot_product_attention(q, k, v),
+    "-1e9 fill, fully masked rows then set to 0": lambda q, k, v, m: np.where(
+        m.any(axis=1, keepdims=True), softmax(np.where(m, _scores(q, k), -1e9), axis=1) @ v, 0.0),
     "the weights instead of the output": lambda q, k, v, m: attend_library(q, k, np.eye(len(k)), m)[:, : v.shape[1]],
 }
 

@@ -78,6 +78,11 @@ def _attention_cases() -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     v = np.array([[9.0, 9.0], [1.0, 0.0], [0.0, 1.0]])
     cases.append((q, k, v, np.array([[False, True, True], [False, True, True]]),
                   "a masked key whose score is about 1400 above the others"))
+    q = np.array([[1e5, 0.0], [0.0, 1.0]])
+    k = np.array([[-3e4, 0.0], [-2.9e4, 1.0], [5.0, 5.0]])
+    v = np.array([[1.0, 2.0], [-1.0, 0.5], [7.0, 7.0]])
+    cases.append((q, k, v, np.array([[True, True, False], [True, True, False]]),
+                  "allowed scores near -2e9, below a finite fill of -1e9"))
     q = np.array([[3.0, 1.0, -2.0, 0.5]])
     k = np.array([[1.0, 1.0, 1.0, 1.0], [-1.0, 2.0, 0.0, 1.0], [0.5, -0.5, 2.0, 1.0]])
     v = np.array([[1e6, -2e6], [3e6, 1e6], [-1e6, 5e5]])
@@ -98,11 +103,12 @@ def check_masked_attention(attend: Callable[[np.ndarray, np.ndarray, np.ndarray,
     weights ``softmax(q_i . k_j / sqrt(d))`` over those keys, and its output is
     the weighted average of their values; a query whose mask row is all False
     gets the zero vector (the convention of PyTorch's ``_safe_softmax`` and of
-    ``jax.nn.softmax`` with ``where``). Tested on 12 problems: no mask, causal
+    ``jax.nn.softmax`` with ``where``). Tested on 13 problems: no mask, causal
     masks, fully masked queries, every key masked, a single key, ``d = 7``,
     scores near 1100 (an unshifted ``exp`` overflows), a masked key whose
     score is 1400 above the allowed ones (a shift by the maximum over all keys
-    underflows the rest), values of size 1e6 and random masks; an entry is
+    underflows the rest), allowed scores near -2e9 (below a finite fill of
+    -1e9), values of size 1e6 and random masks; an entry is
     wrong if it differs from a row-by-row reference (``math.fsum``) by more
     than ``1e-12 max|v| + 1e-9 |reference|``.
 
