@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from softmaxlab import logsumexp
 from softmaxlab.next_token import (
     ESTIMATORS,
@@ -107,3 +110,18 @@ def test_arguments_are_checked(task):
         train_next_token({"tokens": [1]}, "full")
     with pytest.raises(ValueError, match="log_z_penalty applies to the 'full' estimator only"):
         train_next_token(task, "nce", log_z_penalty=0.5)
+
+
+@settings(deadline=None)
+@given(
+    st.integers(2, 30),
+    st.integers(1, 6),
+    st.integers(1, 40),
+    st.sampled_from(["sampled", "sampled_uncorrected", "nce", "negative_sampling"]),
+    st.integers(0, 2**16),
+)
+def test_sampled_estimators_count_samples_plus_one_per_example(n_classes, samples, batch_size, estimator, seed):
+    task = zipf_next_token_task(n_classes=n_classes, n_contexts=2, n_train=50, n_test=10, seed=seed)
+    run = train_next_token(task, estimator, samples=samples, batch_size=batch_size, epochs=1, checkpoints=1, seed=seed)
+    assert run.exponentials.tolist() == [0, 50 * (samples + 1)]
+    assert np.all(np.isfinite(run.cross_entropy)) and np.all(np.isfinite(run.log_partition))
