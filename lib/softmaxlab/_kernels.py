@@ -47,6 +47,7 @@ subnormal is recomputed from ``exp(d_j + 64)`` and scaled back
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 from typing import NamedTuple
@@ -257,8 +258,26 @@ def _row_sums(e: np.ndarray) -> np.ndarray:
     return np.einsum("ijk->ik", e, dtype=SUM_DTYPE)[:, None, :]
 
 
-class _RowSizedUfuncBuffer:
-    """Within it, numpy's ufunc buffer is no longer than a row of ``view``, if that helps.
+class _UfuncBufferSize:
+    """A context in which numpy's ufunc buffer holds ``size`` elements."""
+
+    __slots__ = ("_old", "_size")
+
+    def __init__(self, size: int):
+        self._size = size
+
+    def __enter__(self):
+        self._old = np.setbufsize(self._size)
+
+    def __exit__(self, *exc):
+        np.setbufsize(self._old)
+
+
+_UNCHANGED = contextlib.nullcontext()
+
+
+def _row_sized_ufunc_buffer(view: np.ndarray):
+    """A context in which numpy's ufunc buffer is no longer than a row of ``view``, if that helps.
 
     ``x - m`` and ``e / (1 + s)`` broadcast one value per row. When rows are
     shorter than numpy's ufunc buffer (8192 elements) numpy copies that value
@@ -268,20 +287,10 @@ class _RowSizedUfuncBuffer:
     microseconds each way, so small inputs keep the default, and so do rows
     shorter than 256, where a short buffer is slower still.
     """
-
-    __slots__ = ("_old", "_size")
-
-    def __init__(self, view: np.ndarray):
-        n = view.shape[1] if view.ndim == 2 else 0
-        self._size = 1 << (n.bit_length() - 1) if 256 <= n < 8192 and view.size >= 1 << 15 else None
-
-    def __enter__(self):
-        if self._size is not None:
-            self._old = np.setbufsize(self._size)
-
-    def __exit__(self, *exc):
-        if self._size is not None:
-            np.setbufsize(self._old)
+    n = view.shape[1] if view.ndim == 2 else 0
+    if 256 <= n < 8192 and view.size >= 1 << 15:
+        return _UfuncBufferSize(1 << (n.bit_length() - 1))
+    return _UNCHANGED
 
 
 # ---------------------------------------------------------------------------
@@ -311,8 +320,8 @@ class SliceSweep:
         self._row_starts: dict[tuple[int, ...], np.ndarray] = {}
 
     def run_blocks(self, kernel, *args):
-        """``kernel(self, block, *args)`` for every block (see :class:`_RowSizedUfuncBuffer`)."""
-        with _RowSizedUfuncBuffer(self.view):
+        """``kernel(self, block, *args)`` for every block (see :func:`_row_sized_ufunc_buffer`)."""
+        with _row_sized_ufunc_buffer(self.view):
             for b in _blocks(self.view, self.block):
                 kernel(self, b, *args)
 
@@ -502,18 +511,12 @@ def _logsumexp_long(sweep, temperature):
 # ---------------------------------------------------------------------------
 
 
-class _OneBlockTerms(NamedTuple):
-    at_max: np.ndarray | int  #: flat index of each row's maximum
-    d: np.ndarray  #: (x - m) / T
-    e: np.ndarray  #: exp(d), 0 at the maximum (may be ``d`` itself, overwritten)
-    s: np.ndarray | np.float64  #: the row sums of ``e``, float64, shape (P, 1) (a scalar for one row)
+def _one_row_terms(x, wdtype, temperature, keep_d: bool):
+    """Steps 1-3 for one row ``x`` (1-D): ``(k, d, e, s)`` with scalars ``k`` and ``s``, or None.
 
-
-def _one_row_terms(x, wdtype, temperature, keep_d: bool) -> _OneBlockTerms | None:
-    """Steps 1-3 for one row ``x`` (1-D), with scalars for ``k``, ``m`` and ``s``.
-
-    The fewest numpy calls: on a row of a few hundred entries each costs
-    about as much as the arithmetic.
+    The fewest numpy calls: on rows of up to a few thousand entries each call
+    costs about as much as the arithmetic. None if ``s`` is tiny or nan (the
+    blocked route has the fix-ups).
     """
     k = int(x.argmax())  # nan counts as the maximum
     if temperature == 1.0:
@@ -523,42 +526,56 @@ def _one_row_terms(x, wdtype, temperature, keep_d: bool) -> _OneBlockTerms | Non
         d = _shift(x, wdtype.type(x[k]), np.empty(x.shape, dtype=wdtype), temperature)
     e = np.exp(d) if keep_d else np.exp(d, out=d)
     e[k] = 0
-    s = _row_sums(e.reshape(1, -1))[0, 0]  # (as for several rows: the same roundings)
-    return _OneBlockTerms(k, d, e, s) if s >= _TINY_SUM[wdtype] else None  # (nan fails too)
+    # the sum of _row_sums, for one row (the same roundings)
+    s = np.add.reduce(e) if e.dtype == SUM_DTYPE and e.size > 128 else np.einsum("i->", e, dtype=SUM_DTYPE)
+    return (k, d, e, s) if s >= _TINY_SUM[wdtype] else None  # (nan fails too)
 
 
-def _one_block_terms(view, wdtype, temperature, keep_d: bool) -> _OneBlockTerms | None:
-    """Steps 1-3 for a ``(P, n)`` view of one block, or None if a slice needs a fix-up.
+def _one_row_softmax(x, wdtype, temperature) -> np.ndarray | None:
+    terms = _one_row_terms(x, wdtype, temperature, keep_d=False)
+    if terms is None:
+        return None
+    k, _, e, s = terms
+    e[k] = 1  # exp(d_k) = exp(0) = 1
+    e /= wdtype.type(1 + s)
+    return e
 
-    The arithmetic of :func:`_exp_others` without its bookkeeping. A tiny or
-    nan ``s`` (:func:`_no_slice_needs_a_fix`) sends the whole input to the
-    blocked route, which has the fix-ups.
+
+def _one_row_log_softmax(x, wdtype, temperature) -> np.ndarray | None:
+    terms = _one_row_terms(x, wdtype, temperature, keep_d=True)
+    if terms is None:
+        return None
+    d = terms[1]
+    d -= wdtype.type(np.log1p(terms[3]))
+    return d
+
+
+def _one_block_terms(view, wdtype, temperature, keep_d: bool):
+    """Steps 1-3 for a ``(P, n)`` view of one block: ``(at_max, d, e, s)``, or None.
+
+    The arithmetic of :func:`_exp_others` without its bookkeeping; ``at_max``
+    holds flat indices. None if a slice needs a fix-up (a tiny or nan ``s``,
+    :func:`_no_slice_needs_a_fix`): the blocked route then does the whole input.
     """
     p, n = view.shape
-    if p == 1:
-        return _one_row_terms(view.reshape(-1), wdtype, temperature, keep_d)
-    at_max = np.arange(0, p * n, n) + view.argmax(axis=1)  # flat; nan counts as the maximum
+    at_max = np.arange(0, p * n, n) + view.argmax(axis=1)  # nan counts as the maximum
     m = view.reshape(-1)[at_max].astype(wdtype, copy=False)[:, None]
-    with _RowSizedUfuncBuffer(view):
+    with _row_sized_ufunc_buffer(view):
         d = _shift(view, m, np.empty(view.shape, dtype=wdtype), temperature)
     e = np.exp(d) if keep_d else np.exp(d, out=d)
     e.reshape(-1)[at_max] = 0
     s = _row_sums(e)
-    return _OneBlockTerms(at_max, d, e, s) if _no_slice_needs_a_fix(s, wdtype) else None
+    return (at_max, d, e, s) if _no_slice_needs_a_fix(s, wdtype) else None
 
 
 def _one_block_softmax(view, wdtype, temperature) -> np.ndarray | None:
     terms = _one_block_terms(view, wdtype, temperature, keep_d=False)
     if terms is None:
         return None
-    e = terms.e
-    if e.ndim == 1:  # one row: scalars
-        e[terms.at_max] = 1  # exp(d_k) = exp(0) = 1
-        e /= wdtype.type(1 + terms.s)
-        return e
-    e.reshape(-1)[terms.at_max] = 1
-    with _RowSizedUfuncBuffer(view):
-        e /= (1 + terms.s).astype(wdtype, copy=False)
+    at_max, _, e, s = terms
+    e.reshape(-1)[at_max] = 1
+    with _row_sized_ufunc_buffer(view):
+        e /= (1 + s).astype(wdtype, copy=False)
     return e
 
 
@@ -566,12 +583,9 @@ def _one_block_log_softmax(view, wdtype, temperature) -> np.ndarray | None:
     terms = _one_block_terms(view, wdtype, temperature, keep_d=True)
     if terms is None:
         return None
-    d = terms.d
-    if d.ndim == 1:  # one row: scalars
-        d -= wdtype.type(np.log1p(terms.s))
-        return d
-    with _RowSizedUfuncBuffer(view):
-        d -= np.log1p(terms.s).astype(wdtype, copy=False)
+    d = terms[1]
+    with _row_sized_ufunc_buffer(view):
+        d -= np.log1p(terms[3]).astype(wdtype, copy=False)
     return d
 
 
@@ -583,7 +597,8 @@ def _one_block_log_softmax(view, wdtype, temperature) -> np.ndarray | None:
 class Elementwise(NamedTuple):
     """The routes of one same-shape function (:data:`SOFTMAX` or :data:`LOG_SOFTMAX`)."""
 
-    one_block: Callable  #: (view, working dtype, T) -> result or None
+    one_row: Callable  #: (1-D row of at most a block, working dtype, T) -> result or None
+    one_block: Callable  #: ((P, n) view of at most a block, working dtype, T) -> result or None
     block: Callable  #: (sweep, block index, output view, T): one block of whole slices
     long: Callable  #: (sweep, output view, T): slices longer than LONG_SLICE_BYTES
     scratch_buffers: Callable  #: (result dtype, working dtype) -> scratch buffers a block needs
@@ -592,6 +607,7 @@ class Elementwise(NamedTuple):
 
 
 SOFTMAX = Elementwise(
+    one_row=_one_row_softmax,
     one_block=_one_block_softmax,
     block=_softmax_block,
     long=_softmax_long,
@@ -601,6 +617,7 @@ SOFTMAX = Elementwise(
 )
 
 LOG_SOFTMAX = Elementwise(
+    one_row=_one_row_log_softmax,
     one_block=_one_block_log_softmax,
     block=_log_softmax_block,
     long=_log_softmax_long,
@@ -614,9 +631,11 @@ LOG_SOFTMAX = Elementwise(
 def elementwise(routes: Elementwise, arr, axis, temperature, wdtype, rdtype) -> np.ndarray:
     """softmax or log_softmax (by ``routes``) of ``arr`` along ``axis``: same shape in and out."""
     if arr.flags.c_contiguous and 0 < arr.size <= block_elements(wdtype) and (axis is None or axis == arr.ndim - 1):
-        # the common small case, without the layout's bookkeeping
-        rows = arr.reshape(1, -1) if axis is None or arr.ndim == 1 else arr.reshape(-1, arr.shape[-1])
-        res = routes.one_block(rows, wdtype, temperature)
+        # the common small cases, without the layout's bookkeeping
+        if axis is None or arr.size == arr.shape[-1]:
+            res = routes.one_row(arr.reshape(-1), wdtype, temperature)
+        else:
+            res = routes.one_block(arr.reshape(-1, arr.shape[-1]), wdtype, temperature)
         if res is not None:
             return (res if res.dtype == rdtype else res.astype(rdtype)).reshape(arr.shape)
     lay = layout(arr, axis)
