@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+
 from softmaxlab import scaled_dot_product_attention, tiled_attention
 
 problems = st.tuples(st.integers(1, 5), st.integers(1, 7), st.integers(1, 4), st.integers(1, 3),

@@ -12,6 +12,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
+
 from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import content_addressing, softmax
 from softmaxlab.exercises import check_hard_addressing

@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import pytest
+
 from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import scaled_dot_product_attention, softmax
 from softmaxlab.exercises import check_masked_attention

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from softmaxlab import cv_squared, expert_importance, expert_load, softmax, top_k_gating
 
 rows = st.tuples(st.integers(1, 6), st.integers(1, 9), st.integers(0, 2**32 - 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from softmaxlab import numerical_gradient, train_one_hidden_layer
 from softmaxlab.core import log_softmax
 from softmaxlab.mlp import HIDDEN_ACTIVATIONS, _Net

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified, peak_extra_bytes
 from softmaxlab import softmax
 from softmaxlab.addressing import content_addressing
