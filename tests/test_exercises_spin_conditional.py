@@ -1,4 +1,4 @@
-"""The checker of the exercise on the conditional of one Ising spin: right answers in many forms pass, wrong ones fail."""
+"""The checker of the exercise on the conditional of one Ising spin: right answers pass, wrong ones fail."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def p_up(spins, site, beta, J, h):
 
 
 def _own_symbols(beta, J, h, s_left, s_right):
-    b, j, f, l, r = sp.symbols("beta J h s_left s_right")  # no assumptions
-    return log_odds(b, j, f, l, r)
+    b, j, f, left, right = sp.symbols("beta J h s_left s_right")  # no assumptions
+    return log_odds(b, j, f, left, right)
 
 
 def _from_the_weights(beta, J, h, s_left, s_right):
@@ -53,14 +53,15 @@ def _brute_force_three_spins(beta, J, h, s_left, s_right):
 
 RIGHT_LOG_ODDS = {
     "2 beta (J (l + r) + h)": log_odds,
-    "expanded": lambda beta, J, h, l, r: 2 * beta * J * l + 2 * beta * J * r + 2 * beta * h,
+    "expanded": lambda beta, J, h, left, right: 2 * beta * J * left + 2 * beta * J * right + 2 * beta * h,
     "own symbols without assumptions": _own_symbols,
     "log of a ratio of exponentials": _from_the_weights,
     "energy difference of a three-spin ring": _brute_force_three_spins,
-    "float coefficient": lambda beta, J, h, l, r: 2.0 * beta * (J * (l + r) + h),
-    "a 1 x 1 Matrix": lambda beta, J, h, l, r: sp.Matrix([[log_odds(beta, J, h, l, r)]]),
-    "a list of one": lambda beta, J, h, l, r: [log_odds(beta, J, h, l, r)],
-    "logit difference": lambda beta, J, h, l, r: beta * (J * (l + r) + h) - (-beta * (J * (l + r) + h)),
+    "float coefficient": lambda beta, J, h, left, right: 2.0 * beta * (J * (left + right) + h),
+    "a 1 x 1 Matrix": lambda beta, J, h, left, right: sp.Matrix([[log_odds(beta, J, h, left, right)]]),
+    "a list of one": lambda beta, J, h, left, right: [log_odds(beta, J, h, left, right)],
+    "logit difference": lambda beta, J, h, left, right: (beta * (J * (left + right) + h)
+                                                         - (-beta * (J * (left + right) + h))),
 }
 
 
@@ -71,27 +72,28 @@ def test_spin_conditional_accepts_equivalent_log_odds(name):
     assert r.message.startswith("Part 1: SymPy proves")
 
 
-def _leave_out_the_right_neighbour(beta, J, h, l, r):
-    return 2 * beta * (2 * J * l + h)
+def _leave_out_the_right_neighbour(beta, J, h, left, right):
+    return 2 * beta * (2 * J * left + h)
 
 
 NAMES_RING = __import__("re").compile(r"\bs = \[")
 
 WRONG_LOG_ODDS = {
-    "half: the softmax logit": (lambda beta, J, h, l, r: beta * (J * (l + r) + h), "half the log-odds"),
-    "wrong sign": (lambda beta, J, h, l, r: -log_odds(beta, J, h, l, r), "wrong sign"),
-    "the probability itself": (lambda beta, J, h, l, r: 1 / (1 + sp.exp(-log_odds(beta, J, h, l, r))),
+    "half: the softmax logit": (lambda beta, J, h, left, right: beta * (J * (left + right) + h), "half the log-odds"),
+    "wrong sign": (lambda beta, J, h, left, right: -log_odds(beta, J, h, left, right), "wrong sign"),
+    "the probability itself": (lambda beta, J, h, left, right: 1 / (1 + sp.exp(-log_odds(beta, J, h, left, right))),
                                "the probability"),
-    "field forgotten": (lambda beta, J, h, l, r: 2 * beta * J * (l + r), "is not log P"),
-    "product of neighbours": (lambda beta, J, h, l, r: 2 * beta * (J * l * r + h), "is not log P"),
+    "field forgotten": (lambda beta, J, h, left, right: 2 * beta * J * (left + right), "is not log P"),
+    "product of neighbours": (lambda beta, J, h, left, right: 2 * beta * (J * left * right + h), "is not log P"),
     "left neighbour twice": (_leave_out_the_right_neighbour, "is not log P"),
-    "beta read as the temperature": (lambda beta, J, h, l, r: 2 * (J * (l + r) + h) / beta, "is not log P"),
-    "beta not on the field": (lambda beta, J, h, l, r: 2 * beta * J * (l + r) + 2 * h, "is not log P"),
-    "field counted twice": (lambda beta, J, h, l, r: 2 * beta * (J * (l + r) + 2 * h), "is not log P"),
-    "whole-ring energy of four aligned spins": (lambda beta, J, h, l, r: 2 * beta * (4 * J + h), "is not log P"),
-    "log-odds of s_i = -1": (lambda beta, J, h, l, r: -2 * beta * (J * (l + r) + h), "wrong sign"),
+    "beta read as the temperature": (lambda beta, J, h, left, right: 2 * (J * (left + right) + h) / beta,
+                                     "is not log P"),
+    "beta not on the field": (lambda beta, J, h, left, right: 2 * beta * J * (left + right) + 2 * h, "is not log P"),
+    "field counted twice": (lambda beta, J, h, left, right: 2 * beta * (J * (left + right) + 2 * h), "is not log P"),
+    "whole-ring energy of four aligned spins": (lambda beta, J, h, left, right: 2 * beta * (4 * J + h), "is not log P"),
+    "log-odds of s_i = -1": (lambda beta, J, h, left, right: -2 * beta * (J * (left + right) + h), "wrong sign"),
     "off by 1e-12 (no proof, numerically close)": (
-        lambda beta, J, h, l, r: log_odds(beta, J, h, l, r) * (1 + sp.Float("1e-12")), "is not log P"),
+        lambda beta, J, h, left, right: log_odds(beta, J, h, left, right) * (1 + sp.Float("1e-12")), "is not log P"),
 }
 
 
@@ -121,21 +123,25 @@ def test_spin_conditional_never_passes_without_a_proof(monkeypatch):
 
 def test_spin_conditional_rejects_stray_symbols_and_undefined_values():
     Z, s_i = sp.symbols("Z s_i")
-    r = check_spin_conditional(lambda beta, J, h, l, r: log_odds(beta, J, h, l, r) + sp.log(Z) - sp.log(Z) + s_i, p_up)
+
+    def with_stray(beta, J, h, left, right):
+        return log_odds(beta, J, h, left, right) + sp.log(Z) - sp.log(Z) + s_i
+
+    r = check_spin_conditional(with_stray, p_up)
     assert r.status == "failed" and "uses s_i" in r.message
-    r = check_spin_conditional(lambda beta, J, h, l, r: sp.nan, p_up)
+    r = check_spin_conditional(lambda beta, J, h, left, right: sp.nan, p_up)
     assert r.status == "failed" and "undefined" in r.message
-    r = check_spin_conditional(lambda beta, J, h, l, r: (beta, J), p_up)
+    r = check_spin_conditional(lambda beta, J, h, left, right: (beta, J), p_up)
     assert r.status == "failed" and "expected 1" in r.message
-    r = check_spin_conditional(lambda beta, J, h, l, r: sp.Function("f")(l), p_up)
+    r = check_spin_conditional(lambda beta, J, h, left, right: sp.Function("f")(left), p_up)
     assert r.status == "failed" and "f(s_left)" in r.message
 
 
 def test_spin_conditional_answer_written_only_for_spins_of_plus_minus_one_passes():
     """An answer that uses s^2 = 1 is right: the neighbours are spins."""
 
-    def squares(beta, J, h, l, r):
-        return 2 * beta * (J * (l + r) + h * l**2 * r**2)
+    def squares(beta, J, h, left, right):
+        return 2 * beta * (J * (left + right) + h * left**2 * right**2)
 
     assert check_spin_conditional(squares, p_up).passed
 

@@ -347,7 +347,8 @@ def train_next_token(
             contexts, labels = task.train_contexts[rows], task.train_tokens[rows]
             tic = time.perf_counter()
             h = _augmented(embedding, contexts)
-            grad_h, grad_w, used = _batch_gradient(estimator, h, labels, weights, tree, log_q, noise, samples, alpha, rng)
+            grad_h, grad_w, used = _batch_gradient(estimator, h, labels, weights, tree, log_q, noise, samples,
+                                                   alpha, rng)
             weights -= lr * grad_w
             np.add.at(embedding, contexts, -lr * grad_h[:, :dim])
             spent += time.perf_counter() - tic

@@ -102,7 +102,8 @@ def _counterexample(expr: sp.Expr, ref: sp.Expr, p, q, a, b, rng) -> tuple[list,
         except Exception:  # no number at all: a counterexample all the same
             got = complex(float("nan"))
         if got.imag != 0 or not np.isfinite(got.real) or abs(got.real - want) > 1e-15 * (1 + abs(want)):
-            return [float(x) for x in pv], [float(x) for x in qv], int(mv), got.real if got.imag == 0 else float("nan"), want
+            got_real = got.real if got.imag == 0 else float("nan")
+            return [float(x) for x in pv], [float(x) for x in qv], int(mv), got_real, want
     return None
 
 

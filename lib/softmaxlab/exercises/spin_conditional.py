@@ -209,7 +209,8 @@ def _probability_cases() -> list[tuple[np.ndarray, int, float, float, float, str
     for n in (3, 5, 7, 10):
         spins = rng.choice([-1, 1], size=n)
         site = int(rng.integers(n))
-        b, coupling, field = (float(np.round(v, 3)) for v in (rng.uniform(0.1, 3.0), rng.normal(0.0, 1.0), rng.normal()))
+        draws = (rng.uniform(0.1, 3.0), rng.normal(0.0, 1.0), rng.normal())
+        b, coupling, field = (float(np.round(v, 3)) for v in draws)
         cases.append((spins, site, b, coupling, field, f"random, n = {n}"))
     return cases
 
