@@ -57,6 +57,13 @@ RIGHT_LOG_ODDS = {
     "own symbols without assumptions": _own_symbols,
     "log of a ratio of exponentials": _from_the_weights,
     "energy difference of a three-spin ring": _brute_force_three_spins,
+    "log of a product of exponentials": lambda beta, J, h, left, right: sp.log(
+        sp.exp(2 * beta * J * left) * sp.exp(2 * beta * J * right) * sp.exp(2 * beta * h)),
+    "log of the ratio of the two sigmoids": lambda beta, J, h, left, right: sp.log(
+        (1 / (1 + sp.exp(-log_odds(beta, J, h, left, right))))
+        / (1 / (1 + sp.exp(log_odds(beta, J, h, left, right))))),
+    "a Piecewise with one branch": lambda beta, J, h, left, right: sp.Piecewise(
+        (log_odds(beta, J, h, left, right), True)),
     "float coefficient": lambda beta, J, h, left, right: 2.0 * beta * (J * (left + right) + h),
     "a 1 x 1 Matrix": lambda beta, J, h, left, right: sp.Matrix([[log_odds(beta, J, h, left, right)]]),
     "a list of one": lambda beta, J, h, left, right: [log_odds(beta, J, h, left, right)],
@@ -111,6 +118,13 @@ def test_spin_conditional_counterexample_shows_differing_digits():
 
     (got, want) = re.findall(r"yours gives (\S+); the log-odds are (\S+)\.", r.message)[0]
     assert got != want and len(got) > 8
+
+
+def test_spin_conditional_asks_to_simplify_a_right_answer_sympy_cannot_prove():
+    """2 atanh(tanh(x)) is x for real x, but SymPy does not prove it: the check fails, saying why, and never raises."""
+    r = check_spin_conditional(lambda beta, J, h, left, right: 2 * sp.atanh(sp.tanh(beta * (J * (left + right) + h))),
+                               p_up)
+    assert_fails_naming_input(r, "SymPy could not prove", "Simplify it", names_input=NAMES_RING)
 
 
 def test_spin_conditional_never_passes_without_a_proof(monkeypatch):
