@@ -6,9 +6,9 @@ import inspect
 import re
 
 import pytest
-from conftest import ROOT
 
 import softmaxlab
+from conftest import ROOT
 
 ENTRY = re.compile(r"^\.\. py:(function|class):: (\w+)(\(.*\))?$", re.M)
 ENTRIES = ENTRY.findall((ROOT / "reference" / "api.md").read_text())

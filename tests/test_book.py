@@ -238,7 +238,7 @@ class _IdCollector(html.parser.HTMLParser):
                 self.ids.add(value or "")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ids_in(path: Path) -> frozenset[str]:
     collector = _IdCollector()
     collector.feed(path.read_text(errors="replace"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from strategies import same_length, vectors
 
 from softmaxlab import (
     numerical_jacobian,
@@ -15,6 +14,7 @@ from softmaxlab import (
     softmax_jvp,
     softmax_vjp,
 )
+from strategies import same_length, vectors
 
 logit_vectors = vectors(-30, 30, max_size=8)
 logits_and_tangents = same_length(2, -30, 30, max_size=8)  # a logit vector and a tangent of its length

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from softmaxlab.exercises import RESULT_MIME_TYPE
 
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))

@@ -7,20 +7,18 @@ derandomized: every run tries the same examples.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import softmax
 from softmaxlab.exercises import (
     check_argmax_limit,
 )
 from softmaxlab.exercises.argmax_limit import _limit_reference
-
 from strategies import vectors
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 
 # ------------------------------------------------------------------ the argmax limit
 

@@ -7,16 +7,14 @@ Right answers, written in several ways, pass; a bank of realistic wrong answers 
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 import sympy as sp
 
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab.exercises import (
     check_cross_entropy_gradient,
 )
-
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 
 
 def _own_symbols(p, y):

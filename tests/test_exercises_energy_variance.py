@@ -11,18 +11,18 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
+from softmaxlab import energy_variance as library_energy_variance
 from softmaxlab import (
     logsumexp,
     softmax,
 )
-from softmaxlab import energy_variance as library_energy_variance
 from softmaxlab.exercises import (
     check_energy_variance,
 )
 from softmaxlab.exercises.energy_variance import ENERGY_VARIANCE_RTOL, _variance_reference
-
 from strategies import vectors
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
+
 
 def sigmoid(t):
     return np.exp(-np.logaddexp(0.0, -t))

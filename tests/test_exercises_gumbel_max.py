@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import (
     gumbel_max_sample,
+    softmax,
 )
 from softmaxlab.exercises import (
     check_gumbel_max,
     chi_square_test,
 )
-from softmaxlab import softmax
 from softmaxlab.exercises.gumbel_max import (
     _PAIR_CASES,
     GUMBEL_LEVEL,
@@ -25,7 +25,6 @@ from softmaxlab.exercises.gumbel_max import (
     _gumbel_cases,
 )
 
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 
 def sigmoid(t):
     return np.exp(-np.logaddexp(0.0, -t))

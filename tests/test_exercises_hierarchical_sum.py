@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import (
     balanced_tree,
     hierarchical_softmax,
@@ -28,8 +29,6 @@ from softmaxlab.exercises import (
 )
 from softmaxlab.exercises.hierarchical_sum import LEAF_RTOL, _leaf_reference, _random_nested
 from softmaxlab.hierarchical import _tree_from_children
-
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 
 
 def sigmoid(t):

@@ -15,6 +15,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab.exercises import (
     check_inversion,
 )
@@ -22,9 +23,7 @@ from softmaxlab.exercises.inversion import (
     INVERSION_RTOL,
     _inversion_cases,
 )
-
 from strategies import vectors
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 
 
 def test_inversion_reference_passes():

@@ -16,12 +16,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import softmax
 from softmaxlab.exercises import (
     check_monotonicity,
 )
-
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 
 
 def jacobian_reference(z):

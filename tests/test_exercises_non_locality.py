@@ -7,10 +7,10 @@ Right answers, written in several ways, pass; a bank of realistic wrong answers 
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab.exercises import (
     check_non_locality,
 )
@@ -19,8 +19,6 @@ from softmaxlab.exercises.non_locality import (
     _non_locality_points,
     _true_dependence,
 )
-
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 
 
 def influence_reference(layer, z, h=1e-6):

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from exercise_assertions import assert_not_attempted, stub
 from softmaxlab.exercises import (
     CheckResult,
     call_answer,
@@ -16,8 +17,6 @@ from softmaxlab.exercises import (
     fmt,
     require_answer,
 )
-
-from exercise_assertions import assert_not_attempted, stub
 
 # ------------------------------------------------------------------ the result object and helpers
 

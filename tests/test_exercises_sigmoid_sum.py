@@ -15,13 +15,11 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 
+from exercise_assertions import RaisingArray, assert_fails_naming_input, assert_not_attempted
 from softmaxlab.exercises import (
     check_sigmoid_sum,
 )
-
 from strategies import vectors
-from exercise_assertions import RaisingArray, assert_fails_naming_input, assert_not_attempted
-
 
 # The sigmoid-sum exercise takes W, b and x themselves: its messages name one of them (or z = W x + b).
 NAMES_LAYER = re.compile(r"\b(W|b|x|z = W x \+ b) = \[")

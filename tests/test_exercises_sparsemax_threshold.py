@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exercise_assertions import RaisingArray, assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import (
     logsumexp,
     softmax,
@@ -24,9 +25,7 @@ from softmaxlab.exercises import (
     check_sparsemax_threshold,
 )
 from softmaxlab.exercises.sparsemax_threshold import THRESHOLD_TOL, _threshold_reference
-
 from strategies import vectors
-from exercise_assertions import RaisingArray, assert_fails_naming_input, assert_not_attempted, stub
 
 
 def sigmoid(t):

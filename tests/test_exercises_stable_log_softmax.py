@@ -15,13 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import log_softmax, logsumexp, softmax
 from softmaxlab.exercises import (
     check_stable_log_softmax,
 )
 from softmaxlab.exercises.stable_log_softmax import _reference as _log_softmax_reference
-
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 
 # ------------------------------------------------------------------ a stable log-softmax
 

@@ -16,6 +16,7 @@ import re
 
 import nbformat
 import pytest
+
 from conftest import all_notebooks
 
 NUMBER = re.compile(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given
-from strategies import vectors
 
 from softmaxlab import (
     GradientCheck,
@@ -17,6 +16,7 @@ from softmaxlab import (
     softmax_jacobian,
 )
 from softmaxlab.gradcheck import DEFAULT_EPS
+from strategies import vectors
 
 
 def test_default_step_is_cube_root_of_machine_epsilon():

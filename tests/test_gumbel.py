@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import vectors
 from scipy import stats
 
 from softmaxlab import gumbel_max_sample, gumbel_softmax, softmax
 from softmaxlab.gumbel import as_generator
+from strategies import vectors
 
 
 def test_seeded_and_reproducible():

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from strategies import finite_floats
 
 from softmaxlab import (
     BinaryTree,
@@ -22,6 +21,7 @@ from softmaxlab import (
     huffman_tree,
     numerical_gradient,
 )
+from strategies import finite_floats
 
 finite = finite_floats(-40, 40)
 counts = st.lists(st.integers(0, 1000), min_size=1, max_size=40).filter(lambda c: sum(c) > 0)

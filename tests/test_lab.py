@@ -36,8 +36,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from browser import chromium
+from conftest import ROOT
 from test_book import SCREENSHOTS
 
 RESULT_MIME_TYPE = "application/vnd.softmaxlab.check-result+json"

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from strategies import distributions, finite_floats, vector_and_index
 
 from softmaxlab import (
     binary_cross_entropy_with_logits,
@@ -25,6 +24,7 @@ from softmaxlab import (
     softmax_squared_error,
     softmax_squared_error_grad,
 )
+from strategies import distributions, finite_floats, vector_and_index
 
 finite = finite_floats(-30, 30)
 logits_and_label = vector_and_index(-30, 30, max_size=8)

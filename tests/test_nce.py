@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from strategies import finite_floats
 
 from softmaxlab import binary_cross_entropy_with_logits, nce_grad, nce_logits, nce_loss, numerical_gradient
+from strategies import finite_floats
 
 finite = finite_floats(-30, 30)
 log_probs = st.floats(-20, -1e-3)

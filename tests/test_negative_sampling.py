@@ -7,16 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from strategies import finite_floats, vectors
 
 from softmaxlab import (
+    nce_loss,
     negative_sampling_grad,
     negative_sampling_loss,
-    nce_loss,
     numerical_gradient,
     shifted_pmi,
     unigram_noise,
 )
+from strategies import finite_floats, vectors
 
 finite = finite_floats(-30, 30)
 

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import finite_floats, vectors
 
 from softmaxlab import (
     SoftmaxState,
@@ -19,6 +18,7 @@ from softmaxlab import (
     softmax_state,
     tiled_attention,
 )
+from strategies import finite_floats, vectors
 
 finite = finite_floats(-700, 700)
 with_infinities = st.one_of(finite, st.just(-np.inf), st.just(np.inf))

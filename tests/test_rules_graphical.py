@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified
 
+from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified
 from softmaxlab import symbolic as S
 from softmaxlab.ensembles import density_of_states, log_partition_from_levels
 from softmaxlab.generative import bernoulli_naive_bayes_scores, lda_scores

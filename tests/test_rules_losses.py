@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 import pytest
+
 from rules_support import (
     BAD_ARRAYS,
     DTYPES,

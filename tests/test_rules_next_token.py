@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from rules_support import assert_rejects
 from softmaxlab.next_token import train_next_token, zipf_next_token_task
 

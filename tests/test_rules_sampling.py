@@ -20,15 +20,16 @@ from __future__ import annotations
 import functools
 import heapq
 import math
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import mpmath
 import numpy as np
 import pytest
-from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified, peak_extra_bytes
 
 import softmaxlab as sl
+from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified, peak_extra_bytes
 from softmaxlab.hierarchical import BinaryTree
 
 COVERED = {

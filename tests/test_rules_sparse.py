@@ -74,7 +74,7 @@ def _entmax_probs(z, e):
     return _entmax_terms(z, t, e), mp.exp(-e * t)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _entmax_row_cached(x: tuple, alpha: float) -> tuple[tuple, float]:
     n = len(x)
     if n == 0:
@@ -134,7 +134,7 @@ def state_row_ref(x) -> tuple[float, float]:
         return m, float(mp.fsum(mp.exp(_mpf(v) - _mpf(m)) for v in x if v != -inf))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _jacobian_cached(x: tuple, alpha: float) -> np.ndarray:
     n = len(x)
     with mp.workdps(DIGITS):

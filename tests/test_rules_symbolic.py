@@ -31,9 +31,9 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from rules_support import BAD_ARRAYS, assert_rejects, raised_by_softmaxlab
 
 import softmaxlab
+from rules_support import BAD_ARRAYS, assert_rejects, raised_by_softmaxlab
 from softmaxlab import symbolic as S
 from softmaxlab.hierarchical import BinaryTree, balanced_tree, huffman_tree
 

@@ -25,9 +25,9 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified, peak_extra_bytes
 
 import softmaxlab as sl
+from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified, peak_extra_bytes
 from softmaxlab.ising import ising_ring_configurations, ising_ring_energy
 
 COVERED = {

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from strategies import finite_floats, vector_and_index
 
 from softmaxlab import cross_entropy, numerical_gradient, sampled_softmax_grad, sampled_softmax_loss, softmax
+from strategies import finite_floats, vector_and_index
 
 finite = finite_floats(-30, 30)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from strategies import vectors
 
 from softmaxlab import free_energy, hardmax, logsumexp, numerical_gradient, smooth_min, softmax, softmin
+from strategies import vectors
 
 score_vectors = vectors(-100, 100, max_size=8)
 

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import vectors
 from scipy.optimize import brentq
 
 from softmaxlab import (
@@ -32,6 +31,7 @@ from softmaxlab import (
     sparsemax_jvp,
     sparsemax_threshold,
 )
+from strategies import vectors
 
 score_vectors = vectors(-20, 20, max_size=7)
 

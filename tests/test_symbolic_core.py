@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import scipy.special
 import sympy as sp
+
 from softmaxlab import log_softmax, logsumexp, softmax
 from softmaxlab.symbolic import (
     log_softmax_log1p_residual,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+
 from softmaxlab import softmax, softmax_hessian, softmax_jacobian
 from softmaxlab import symbolic as S
 from softmaxlab.symbolic import (

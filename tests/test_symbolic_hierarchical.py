@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+
 from softmaxlab.hierarchical import balanced_tree, huffman_tree
 from softmaxlab.symbolic import (
     hierarchical_path_gradient_sym,

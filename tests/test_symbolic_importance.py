@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+
 from softmaxlab import softmax
 from softmaxlab import symbolic as S
 

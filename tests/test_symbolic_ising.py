@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
+
 from softmaxlab import ising_ring_thermodynamics
 from softmaxlab import symbolic as S
 from softmaxlab.symbolic.thermo import J, beta

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from softmaxlab import boltzmann
 from softmaxlab import symbolic as S
 from softmaxlab.symbolic import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+
 from softmaxlab import symbolic as S
 
 

@@ -4,6 +4,7 @@ simplify to 0, exact values, and numerical cross-checks against the library."""
 from __future__ import annotations
 
 import sympy as sp
+
 from softmaxlab.symbolic import (
     negative_sampling_optimum_sym,
 )

@@ -4,6 +4,7 @@ simplify to 0, exact values, and numerical cross-checks against the library."""
 from __future__ import annotations
 
 import pytest
+
 from softmaxlab.symbolic import (
     merge_associativity_sym,
     merge_invariant_sym,

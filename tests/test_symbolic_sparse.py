@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+
 from softmaxlab.symbolic import (
     entmax15_threshold_sym,
     sparsemax_support_condition_sym,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+
 from softmaxlab import energy_variance, free_energy, mean_energy, thermo_entropy
 from softmaxlab import symbolic as S
 from softmaxlab.symbolic.thermo import T, beta

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from strategies import vectors
 
 from softmaxlab import (
     boltzmann,
@@ -24,6 +23,7 @@ from softmaxlab import (
     thermo_entropy,
     variational_free_energy,
 )
+from strategies import vectors
 
 energy_vectors = vectors(-50, 50, max_size=8)
 temperatures = st.floats(0.05, 50.0)

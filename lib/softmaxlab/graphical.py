@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from softmaxlab._logistic import sigmoid
 from softmaxlab._validation import (
     as_real_array,
     check_int,
@@ -35,7 +36,6 @@ from softmaxlab._validation import (
     check_temperature,
     result_in_input_dtype,
 )
-from softmaxlab._logistic import sigmoid
 from softmaxlab.core import softmax
 from softmaxlab.gumbel import as_generator
 

@@ -16,6 +16,7 @@ differentiable in ``a`` and tends to the one-hot sample as ``tau -> 0``.
 from __future__ import annotations
 
 import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import matplotlib
 
-
-import matplotlib.pyplot as plt  # noqa: E402
-
 __all__ = ["COLORS", "BOOK_STYLE", "use_book_style", "bar_probabilities"]
 
 #: A colour-blind-safe cycle (Okabe and Ito, 2008).

@@ -41,7 +41,7 @@ neither C- nor Fortran-ordered is first copied.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike

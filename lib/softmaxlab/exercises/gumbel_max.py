@@ -35,7 +35,6 @@ import mpmath
 import numpy as np
 
 from softmaxlab._validation import as_real_array
-
 from softmaxlab.exercises._result import CheckFailed, CheckResult, as_float_array, call_answer, checker, fail, fmt
 
 __all__ = ["check_gumbel_max", "chi_square_test", "N_DRAWS", "GUMBEL_LEVEL"]

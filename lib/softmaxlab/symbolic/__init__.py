@@ -31,6 +31,8 @@ _MODULES = (
     "online",
     "nce",
     "negative_sampling",
+    "addressing",
+    "mlp",
 )
 
 __all__: list[str] = []

@@ -1,5 +1,6 @@
-"""SymPy derivation behind the scaling of attention (:mod:`softmaxlab.attention`): the variance of a
-dot product of ``d`` independent unit-variance entries is ``d``, hence the division by ``sqrt(d)``.
+"""SymPy derivations behind attention (:mod:`softmaxlab.attention`): the variance of a dot product of
+``d`` independent unit-variance entries is ``d``, hence the division by ``sqrt(d)``; and a query whose
+every key is masked has no softmax.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from softmaxlab.symbolic.core import _size
 
 __all__ = [
     "dot_product_variance",
+    "fully_masked_row_limits_sym",
 ]
 
 
@@ -50,3 +52,33 @@ def dot_product_variance(d: int) -> sp.Expr:
     s = sum(qi * ki for qi, ki in zip(q, k))
     mean = expectation(s)
     return sp.simplify(expectation(s**2) - mean**2)
+
+
+def fully_masked_row_limits_sym() -> dict[str, sp.Expr]:
+    """The weights of a row whose every key is masked have no limit: different paths to ``-inf`` disagree.
+
+    With two scores ``s_1, s_2`` and ``c -> +inf``, the first weight of
+    ``softmax(s_1 - c, s_2 - 2c)`` tends to 1 and that of
+    ``softmax(s_1 - 2c, s_2 - c)`` to 0, while a common fill,
+    ``softmax(s_1 - c, s_2 - c)``, equals the unmasked ``softmax(s_1, s_2)`` for
+    every ``c`` (shift invariance).
+
+    Returns
+    -------
+    dict
+        ``"first path"`` (1), ``"second path"`` (0) and ``"common fill minus unmasked"`` (0).
+
+    Examples
+    --------
+    >>> fully_masked_row_limits_sym()
+    {'first path': 1, 'second path': 0, 'common fill minus unmasked': 0}
+    """
+    c = sp.symbols("c", positive=True)
+    s1, s2 = sp.symbols("s_1 s_2", real=True)
+
+    def first_weight(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+        return sp.simplify(sp.exp(a) / (sp.exp(a) + sp.exp(b)))
+
+    return {"first path": sp.limit(first_weight(s1 - c, s2 - 2 * c), c, sp.oo),
+            "second path": sp.limit(first_weight(s1 - 2 * c, s2 - c), c, sp.oo),
+            "common fill minus unmasked": sp.simplify(first_weight(s1 - c, s2 - c) - first_weight(s1, s2))}

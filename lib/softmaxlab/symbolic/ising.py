@@ -113,7 +113,7 @@ def ising_ring_transfer_sym(n: int | sp.Symbol | None = None) -> dict[str, sp.Ex
             expr = expr.subs({K: sp.log(x), H: sp.log(y)})
             return sp.expand(sp.powsimp(expr, force=True))
 
-        closed = sp.expand((lam_p**n + lam_m**n))  # odd powers of the square root cancel
+        closed = sp.expand(lam_p**n + lam_m**n)  # odd powers of the square root cancel
         out["difference"] = sp.simplify(rational(closed) - rational(ising_ring_enumerated_sym(n)))
     return out
 
