@@ -16,12 +16,14 @@ import pytest
 
 from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified, peak_extra_bytes
 from softmaxlab import softmax
+from softmaxlab import symbolic as S
 from softmaxlab.addressing import content_addressing
 from softmaxlab.gating import cv_squared, expert_importance, expert_load, top_k_gating
 from softmaxlab.mlp import train_one_hidden_layer
 
 COVERED = {"content_addressing", "top_k_gating", "expert_importance", "expert_load", "cv_squared",
-           "train_one_hidden_layer"}
+           "train_one_hidden_layer", "key_strength_sharpening_sym", "cosine_order_sym", "softmax_layer_coupling_sym",
+           "fully_masked_row_limits_sym"}
 
 NOT_INTEGERS = {"float": (2.5, TypeError), "integral float": (3.0, TypeError), "bool": (True, TypeError),
                 "string": ("3", TypeError), "None": (None, TypeError)}
@@ -211,3 +213,25 @@ def test_mlp_accepts_every_dtype_and_modifies_nothing(name):
     run = assert_unmodified(train_one_hidden_layer, x[:16], YS[:16], x[16:], YS[16:], epochs=2, width=3)
     assert run.train_loss.dtype == np.float64 and np.all(np.isfinite(run.train_loss))
     assert isinstance(run.n_parameters, int)
+
+
+# --------------------------------------------------------------------------- the SymPy derivations of chapter 7
+
+
+@pytest.mark.parametrize("func, minimum, maximum", [(S.key_strength_sharpening_sym, 1, 6),
+                                                    (S.softmax_layer_coupling_sym, 2, 8)],
+                         ids=["sharpening", "coupling"])
+@pytest.mark.parametrize("bad", list(NOT_INTEGERS) + ["too small", "too large"], ids=str)
+def test_symbolic_sizes_are_checked(func, minimum, maximum, bad):
+    value, error = {"too small": (minimum - 1, ValueError), "too large": (maximum + 1, ValueError)}.get(bad) \
+        or NOT_INTEGERS[bad]
+    assert_rejects(func, (value,), names="n", errors=error)
+
+
+def test_symbolic_derivations_accept_numpy_and_sympy_integers_and_prove_their_claims():
+    import sympy as sp
+
+    assert S.key_strength_sharpening_sym(np.int64(2))["residuals"] == [0, 0]
+    assert S.softmax_layer_coupling_sym(sp.Integer(2))["off-diagonal minus diagonal"] == 0
+    assert S.cosine_order_sym() == {"monotone": 0, "square": 0}
+    assert S.fully_masked_row_limits_sym() == {"first path": 1, "second path": 0, "common fill minus unmasked": 0}
