@@ -227,6 +227,7 @@ WRONG_ANSWER_BANKS = {
     "check_sparsemax_threshold": ("test_exercises_sparsemax_threshold", ["WRONG_THRESHOLDS"]),
     "check_hard_addressing": ("test_exercises_hard_addressing", ["WRONG_LIMITS"]),
     "check_masked_attention": ("test_exercises_masked_attention", ["WRONG_ATTENTIONS"]),
+    "check_exp_overflow": ("test_exercises_exp_overflow", ["WRONG_THRESHOLDS"]),
 }
 
 

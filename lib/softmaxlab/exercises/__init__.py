@@ -25,6 +25,7 @@ notebook (exercises/, solutions/)  checker                                   mod
 13_sparsemax_threshold             :func:`check_sparsemax_threshold`         sparsemax_threshold
 14_hard_addressing                 :func:`check_hard_addressing`             hard_addressing
 15_masked_attention                :func:`check_masked_attention`            masked_attention
+16_exp_overflow                    :func:`check_exp_overflow`                exp_overflow
 =================================  ========================================  ===========
 
 The exercises are numbered in the order of the chapters they belong to.
@@ -59,6 +60,7 @@ from softmaxlab.exercises._result import (
 from softmaxlab.exercises.argmax_limit import check_argmax_limit
 from softmaxlab.exercises.cross_entropy_gradient import check_cross_entropy_gradient
 from softmaxlab.exercises.energy_variance import check_energy_variance
+from softmaxlab.exercises.exp_overflow import check_exp_overflow
 from softmaxlab.exercises.gumbel_max import check_gumbel_max, chi_square_test
 from softmaxlab.exercises.hard_addressing import check_hard_addressing
 from softmaxlab.exercises.hierarchical_sum import check_hierarchical_sum, children_table, nested_tree
@@ -116,6 +118,7 @@ __all__ = [
     "check_sparsemax_threshold",
     "check_hard_addressing",
     "check_masked_attention",
+    "check_exp_overflow",
     # helpers of the Gumbel-max and hierarchical-sum exercises: the goodness-of-fit test, trees as tables and nested pairs
     "chi_square_test",
     "children_table",
