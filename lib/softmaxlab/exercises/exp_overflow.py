@@ -93,7 +93,8 @@ def _diagnose(name: str, dtype: np.dtype, got: float, expected: float) -> None:
         fail(f"For {on} your function returned {got!r}; the answer is a finite number of the format, "
              f"{expected!r}.", input=on, expected=repr(expected), got=repr(got))
     if not _in_format(got, dtype):
-        below = float(np.array([got]).astype(dtype)[0].astype(np.float64))
+        with np.errstate(over="ignore"):
+            below = float(np.array([got]).astype(dtype)[0].astype(np.float64))
         fail(f"For {on} your function returned {got!r}, which is not a {name} number (it rounds to "
              f"{below!r} in {name}). The answer must be a number of the format itself: round the real "
              f"threshold down to {name}, not to nearest.", input=on, expected=repr(expected), got=repr(got))
