@@ -32,11 +32,11 @@ import sympy as sp
 
 from softmaxlab.exercises._result import (
     CheckFailed,
-    NotAttempted,
     adopt_symbols,
     as_expressions,
     as_number,
     call_answer,
+    check_parts,
     checker,
     distinguishing_digits,
     fail,
@@ -251,9 +251,6 @@ def _check_exact_bias(exact_bias: Callable[..., Any]) -> tuple[str, tuple]:
     )
 
 
-_PARTS = ("part 1 (the leading term)", "part 2 (the exact bias)")
-
-
 @checker("The bias of the importance-sampled log Z")
 def check_log_partition_bias(
     bias_leading_term: Callable[..., Any], exact_bias: Callable[..., Any]
@@ -317,16 +314,7 @@ def check_log_partition_bias(
     >>> check_log_partition_bias(bias_leading_term, None).status   # part 2 still to do
     'not attempted'
     """
-    passed: list[tuple[str, tuple]] = []
-    pending: list[tuple[str, str]] = []
-    for part, run, answer in zip(_PARTS, (_check_leading_term, _check_exact_bias), (bias_leading_term, exact_bias)):
-        try:
-            passed.append(run(answer))
-        except NotAttempted as exc:
-            pending.append((part, str(exc)))
-    if pending and not passed:
-        raise NotAttempted(pending[0][1])
-    if pending:
-        part, message = pending[0]
-        raise NotAttempted(f"{passed[0][0]} Still to do, {part}: {message[0].lower()}{message[1:]}")
-    return " ".join(message for message, _ in passed), tuple(row for _, rows in passed for row in rows)
+    return check_parts(
+        ("part 1 (the leading term)", _check_leading_term, bias_leading_term),
+        ("part 2 (the exact bias)", _check_exact_bias, exact_bias),
+    )

@@ -34,11 +34,11 @@ import numpy as np
 import sympy as sp
 
 from softmaxlab.exercises._result import (
-    NotAttempted,
     adopt_symbols,
     as_expressions,
     as_number,
     call_answer,
+    check_parts,
     checker,
     distinguishing_digits,
     fail,
@@ -253,9 +253,6 @@ def _check_probability(p_up: Callable[..., Any]) -> tuple[str, tuple]:
     )
 
 
-_PARTS = ("part 1 (the log-odds)", "part 2 (the probability)")
-
-
 @checker("The conditional of one spin")
 def check_spin_conditional(log_odds: Callable[..., Any], p_up: Callable[..., Any]) -> tuple[str, tuple]:
     """Check the log-odds of one Ising spin given the rest (part 1) and its probability (part 2).
@@ -313,17 +310,8 @@ def check_spin_conditional(log_odds: Callable[..., Any], p_up: Callable[..., Any
     >>> check_spin_conditional(log_odds, None).status   # part 2 still to do
     'not attempted'
     """
-    passed: list[tuple[str, tuple]] = []
-    pending: list[tuple[str, str]] = []
-    for part, run, answer in zip(_PARTS, (_check_log_odds, _check_probability), (log_odds, p_up)):
-        try:
-            passed.append(run(answer))
-        except NotAttempted as exc:
-            pending.append((part, str(exc)))
-    if pending and not passed:
-        raise NotAttempted(pending[0][1])
-    if pending:
-        part, message = pending[0]
-        raise NotAttempted(f"{passed[0][0]} Still to do, {part}: {message[0].lower()}{message[1:]}")
-    return " ".join(message for message, _ in passed), tuple(row for _, rows in passed for row in rows)
+    return check_parts(
+        ("part 1 (the log-odds)", _check_log_odds, log_odds),
+        ("part 2 (the probability)", _check_probability, p_up),
+    )
 
