@@ -226,7 +226,8 @@ def targets_of(z, labels, axis):
 def ref_cross_entropy(z, labels, axis=-1, reduction="mean"):
     y = targets_of(z, labels, axis)
     zm, ym = np.moveaxis(np.asarray(z, float), axis, -1), np.moveaxis(y, axis, -1)
-    loss = np.array([float(mp_cross_entropy(a, b)) for a, b in zip(zm.reshape(-1, zm.shape[-1]), ym.reshape(-1, ym.shape[-1]))])
+    rows = zip(zm.reshape(-1, zm.shape[-1]), ym.reshape(-1, ym.shape[-1]))
+    loss = np.array([float(mp_cross_entropy(a, b)) for a, b in rows])
     return _reduced(loss.reshape(zm.shape[:-1]), reduction)
 
 
@@ -272,7 +273,8 @@ def ref_squared_error_grad(z, labels, axis=-1, reduction="mean"):
 
 def along2(ref, a, b, axis):
     """A 1-d reference of two arrays of the same shape, slice by slice along axis."""
-    am, bm = np.moveaxis(np.asarray(a, float), axis, -1), np.moveaxis(np.broadcast_to(np.asarray(b, float), np.shape(a)), axis, -1)
+    am = np.moveaxis(np.asarray(a, float), axis, -1)
+    bm = np.moveaxis(np.broadcast_to(np.asarray(b, float), np.shape(a)), axis, -1)
     rows = [ref(x, y) for x, y in zip(am.reshape(-1, am.shape[-1]), bm.reshape(-1, bm.shape[-1]))]
     return np.moveaxis(np.array(rows, dtype=float).reshape(am.shape), -1, axis)
 
@@ -296,10 +298,13 @@ def ref_hessian(x, axis=-1):
     xm = np.moveaxis(np.asarray(x, float), axis, -1)
     k = xm.shape[-1]
     out = []
+
+    def d(i, j):  # Kronecker delta
+        return 1 if i == j else 0
+
     for r in xm.reshape(-1, k):
         p = mp_softmax(r)
         with mpmath.workdps(DIGITS):
-            d = lambda i, j: 1 if i == j else 0
             out.append([[[float(p[i] * ((d(i, j) - p[j]) * (d(i, l) - p[l]) - p[j] * (d(j, l) - p[l])))
                           for l in range(k)] for j in range(k)] for i in range(k)])
     return np.array(out, dtype=float).reshape(xm.shape[:-1] + (k, k, k))
@@ -413,7 +418,8 @@ def _product_atol(x, ref):
 
 SPECS: dict[str, Spec] = {
     "softmax": Spec(softmax, lambda x, **kw: softmax(x, **kw), ref_softmax, params=("axis", "temperature")),
-    "log_softmax": Spec(log_softmax, lambda x, **kw: log_softmax(x, **kw), ref_log_softmax, params=("axis", "temperature")),
+    "log_softmax": Spec(log_softmax, lambda x, **kw: log_softmax(x, **kw), ref_log_softmax,
+                        params=("axis", "temperature")),
     "logsumexp": Spec(logsumexp, lambda x, **kw: logsumexp(x, **kw), ref_logsumexp, kind="reduction",
                       params=("axis", "temperature", "keepdims")),
     "entropy": Spec(entropy, lambda p, **kw: entropy(p, **kw), ref_entropy, arg="p", domain="probabilities",
@@ -435,26 +441,31 @@ SPECS: dict[str, Spec] = {
         cross_entropy_grad, lambda z, **kw: cross_entropy_grad(z, _labels(z, kw.get("axis", -1)), **kw),
         lambda z, **kw: ref_cross_entropy_grad(z, _labels(z, kw.get("axis", -1)), **kw),
         arg="logits", params=("axis", "reduction"),
-        second=("labels", lambda bad: cross_entropy_grad([[1.0, 2.0]], bad)), first=lambda bad: cross_entropy_grad(bad, 0)),
+        second=("labels", lambda bad: cross_entropy_grad([[1.0, 2.0]], bad)),
+        first=lambda bad: cross_entropy_grad(bad, 0)),
     "cross_entropy_grad[targets]": Spec(
         cross_entropy_grad, lambda z, **kw: cross_entropy_grad(z, _soft_targets(z, kw.get("axis", -1)), **kw),
         lambda z, **kw: ref_cross_entropy_grad(z, _soft_targets(z, kw.get("axis", -1)), **kw),
-        arg="logits", params=("axis", "reduction"), atol=_product_atol, first=lambda bad: cross_entropy_grad(bad, [1.0, 0.0])),
+        arg="logits", params=("axis", "reduction"), atol=_product_atol,
+        first=lambda bad: cross_entropy_grad(bad, [1.0, 0.0])),
     "binary_cross_entropy_with_logits": Spec(
         binary_cross_entropy_with_logits, lambda t, **kw: binary_cross_entropy_with_logits(t, _bce_targets(t), **kw),
         lambda t, **kw: _reduced(ref_bce(t, _bce_targets(t)), kw.get("reduction", "mean")),
         arg="logits", kind="reduction", params=("reduction",),
-        second=("targets", lambda bad: binary_cross_entropy_with_logits([1.0, 2.0], bad)), first=lambda bad: binary_cross_entropy_with_logits(bad, [0.5, 0.5])),
+        second=("targets", lambda bad: binary_cross_entropy_with_logits([1.0, 2.0], bad)),
+        first=lambda bad: binary_cross_entropy_with_logits(bad, [0.5, 0.5])),
     "softmax_squared_error": Spec(
         softmax_squared_error, lambda z, **kw: softmax_squared_error(z, _labels(z, kw.get("axis", -1)), **kw),
         lambda z, **kw: ref_squared_error(z, _labels(z, kw.get("axis", -1)), **kw),
         arg="logits", kind="reduction", params=("axis", "reduction"),
-        second=("labels", lambda bad: softmax_squared_error([[1.0, 2.0]], bad)), first=lambda bad: softmax_squared_error(bad, 0)),
+        second=("labels", lambda bad: softmax_squared_error([[1.0, 2.0]], bad)),
+        first=lambda bad: softmax_squared_error(bad, 0)),
     "softmax_squared_error_grad": Spec(
         softmax_squared_error_grad, lambda z, **kw: softmax_squared_error_grad(z, _labels(z, kw.get("axis", -1)), **kw),
         lambda z, **kw: ref_squared_error_grad(z, _labels(z, kw.get("axis", -1)), **kw),
         arg="logits", params=("axis", "reduction"), atol=_product_atol,
-        second=("labels", lambda bad: softmax_squared_error_grad([[1.0, 2.0]], bad)), first=lambda bad: softmax_squared_error_grad(bad, 0)),
+        second=("labels", lambda bad: softmax_squared_error_grad([[1.0, 2.0]], bad)),
+        first=lambda bad: softmax_squared_error_grad(bad, 0)),
     "hardmax": Spec(hardmax, lambda x, **kw: hardmax(x, **kw), ref_hardmax),
     "softmin": Spec(softmin, lambda x, **kw: softmin(x, **kw),
                     lambda x, **kw: ref_softmax(-np.asarray(x, float), **kw), params=("axis", "temperature")),
@@ -466,11 +477,13 @@ SPECS: dict[str, Spec] = {
     "softmax_jvp": Spec(softmax_jvp, lambda x, **kw: softmax_jvp(x, _tangent(x, kw.get("axis", -1)), **kw),
                         lambda x, **kw: ref_jvp(x, _tangent(x, kw.get("axis", -1)), **kw),
                         params=("axis", "temperature"), atol=_product_atol,
-                        second=("v", lambda bad: softmax_jvp([1.0, 2.0], bad)), first=lambda bad: softmax_jvp(bad, [1.0, 0.0])),
+                        second=("v", lambda bad: softmax_jvp([1.0, 2.0], bad)),
+                        first=lambda bad: softmax_jvp(bad, [1.0, 0.0])),
     "softmax_vjp": Spec(softmax_vjp, lambda x, **kw: softmax_vjp(x, _tangent(x, kw.get("axis", -1)), **kw),
                         lambda x, **kw: ref_jvp(x, _tangent(x, kw.get("axis", -1)), **kw),
                         params=("axis", "temperature"), atol=_product_atol,
-                        second=("g", lambda bad: softmax_vjp([1.0, 2.0], bad)), first=lambda bad: softmax_vjp(bad, [1.0, 0.0])),
+                        second=("g", lambda bad: softmax_vjp([1.0, 2.0], bad)),
+                        first=lambda bad: softmax_vjp(bad, [1.0, 0.0])),
     "softmax_hessian": Spec(softmax_hessian, lambda x, **kw: softmax_hessian(x, **kw), ref_hessian, kind="matrix",
                             atol=_matrix_atol),
     "numerical_jacobian": Spec(numerical_jacobian, lambda x, **kw: numerical_jacobian(arctan_sum, x, **kw),
@@ -661,7 +674,8 @@ def test_empty_input(name, shape):
     if spec.domain == "probabilities" and empty_axis:  # no distribution sums to 1 over no entries
         assert_rejects(spec.call, (x,), names=spec.arg, errors=ValueError)
         return
-    if name in {"cross_entropy[labels]", "cross_entropy_grad", "softmax_squared_error", "softmax_squared_error_grad"} and empty_axis:
+    labelled = {"cross_entropy[labels]", "cross_entropy_grad", "softmax_squared_error", "softmax_squared_error_grad"}
+    if name in labelled and empty_axis:
         assert_rejects(spec.call, (x,), names="labels", errors=ValueError)  # no class index exists in [0, 0)
         return
     if name in {"cross_entropy[targets]", "cross_entropy_grad[targets]"} and empty_axis:
@@ -778,7 +792,9 @@ RETURNS = {"complex": lambda v: 1j * np.sum(v), "str": lambda v: "a", "None": la
 
 
 @pytest.mark.parametrize("returned", list(RETURNS), ids=list(RETURNS))
-@pytest.mark.parametrize("name", ["numerical_jacobian", "numerical_gradient", "check_gradient-f", "check_gradient-grad"])
+@pytest.mark.parametrize(
+    "name", ["numerical_jacobian", "numerical_gradient", "check_gradient-f", "check_gradient-grad"]
+)
 def test_functions_returning_non_numbers(name, returned):
     bad = RETURNS[returned]
     call = {"numerical_jacobian": lambda: numerical_jacobian(bad, [1.0, 2.0]),
@@ -850,7 +866,9 @@ PROBABILITIES = {
     "q": [0.5, 0.25, 0.25],
     "one entry": [1.0],
 }
-PROBABILITY_ERRORS = {"+inf": [INF, 0.0], "-inf": [-INF, 1.0], "1e308": [1e308, 0.0], "all nan but negative": [NAN, -0.5]}
+PROBABILITY_ERRORS = {
+    "+inf": [INF, 0.0], "-inf": [-INF, 1.0], "1e308": [1e308, 0.0], "all nan but negative": [NAN, -0.5]
+}
 POINTS = {"+inf": [1.0, INF], "-inf": [-INF, 0.5], "nan": [NAN, 0.5], "1e308": [1e308, -1e308],
           "1.797e308": [1.797e308, 0.5], "5e-324": [5e-324, -5e-324]}
 
@@ -967,7 +985,9 @@ MEMORY_CASES = {  # name: (function, arguments built from the big input beforeha
     "cross_entropy": (cross_entropy, lambda x: (x, _cyclic_labels(x)), "logits"),
     "cross_entropy targets": (cross_entropy, lambda x: (x, x_targets(x)), "logits"),
     "cross_entropy_grad": (cross_entropy_grad, lambda x: (x, _cyclic_labels(x)), "logits"),
-    "binary_cross_entropy_with_logits": (binary_cross_entropy_with_logits, lambda x: (x, np.full(x.shape, 0.3)), "logits"),
+    "binary_cross_entropy_with_logits": (
+        binary_cross_entropy_with_logits, lambda x: (x, np.full(x.shape, 0.3)), "logits"
+    ),
     "softmax_squared_error": (softmax_squared_error, lambda x: (x, _cyclic_labels(x)), "logits"),
     "softmax_squared_error_grad": (softmax_squared_error_grad, lambda x: (x, _cyclic_labels(x)), "logits"),
     "hardmax": (hardmax, lambda x: (x,), "logits"),
@@ -1047,7 +1067,8 @@ def test_memory_of_one_long_slice(name, big_inputs):
     args = build(x)
     result, extra = peak_extra_bytes(func, *args)
     bound = 1.1 * x.nbytes if reduction else 2 * np.asarray(result).nbytes
-    assert extra <= bound + 2e6, f"{name}: {extra / 1e6:.1f} MB beyond a result of {np.asarray(result).nbytes / 1e6:.1f} MB"
+    result_mb = np.asarray(result).nbytes / 1e6
+    assert extra <= bound + 2e6, f"{name}: {extra / 1e6:.1f} MB beyond a result of {result_mb:.1f} MB"
 
 
 # --------------------------------------------------------------------------- 7. bugs found before, by name
@@ -1098,7 +1119,9 @@ def test_check_gradient_names_grad_when_it_is_not_callable():
 
 def test_numerical_jacobian_names_the_shapes_that_differ():
     """A shape change was reported as "got (1,) and (1,)"."""
-    f = lambda v: np.ones(2 if v[0] < 1.0 else 1)  # f(x) and f(x + h) have shape (1,), f(x - h) (2,)
+    def f(v):  # f(x) and f(x + h) have shape (1,), f(x - h) (2,)
+        return np.ones(2 if v[0] < 1.0 else 1)
+
     with pytest.raises(ValueError) as excinfo:
         numerical_jacobian(f, np.array([1.0]))
     message = str(excinfo.value)
