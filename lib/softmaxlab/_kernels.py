@@ -543,8 +543,10 @@ def _one_row_terms(x, wdtype, temperature, keep_d: bool):
         d = _shift(x, wdtype.type(x[k]), np.empty(x.shape, dtype=wdtype), temperature)
     e = np.exp(d) if keep_d else np.exp(d, out=d)
     e[k] = 0
-    # the sum of _row_sums, for one row (the same roundings)
-    s = np.add.reduce(e) if e.dtype == SUM_DTYPE and e.size > 128 else np.einsum("i->", e, dtype=SUM_DTYPE)
+    if e.dtype == SUM_DTYPE:  # the sum of _row_sums, for one row (the same roundings)
+        s = np.add.reduce(e) if e.size > 128 else np.einsum("i->", e, dtype=SUM_DTYPE)
+    else:  # float32: any float64 order is exact enough, and on short rows this one costs less
+        s = np.add.reduce(e, dtype=SUM_DTYPE) if e.size <= 8192 else np.einsum("i->", e, dtype=SUM_DTYPE)
     return (k, d, e, s) if s >= _TINY_SUM[wdtype] else None  # (nan fails too)
 
 
