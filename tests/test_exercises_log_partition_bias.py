@@ -9,9 +9,10 @@ import re
 import numpy as np
 import pytest
 import sympy as sp
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import logsumexp
 from softmaxlab.exercises import check_log_partition_bias
 from softmaxlab.exercises.log_partition_bias import (

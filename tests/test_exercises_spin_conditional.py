@@ -7,9 +7,10 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
-from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from exercise_assertions import assert_fails_naming_input, assert_not_attempted, stub
 from softmaxlab import softmax
 from softmaxlab.exercises import check_spin_conditional
 from softmaxlab.exercises.spin_conditional import (

@@ -260,7 +260,10 @@ def test_workspace_keeps_a_copy_made_under_an_older_number(tmp_path):
     update = grading.copy_new_exercises(book, ws)
     assert update.copied == ["08_ising_conditional.ipynb"]
     assert update.kept == ["01_sigmoid_sum.ipynb", "08_argmax_limit.ipynb", "09_gumbel_max.ipynb"]
-    assert update.renumbered == {"08_argmax_limit.ipynb": "10_argmax_limit.ipynb", "09_gumbel_max.ipynb": "11_gumbel_max.ipynb"}
+    assert update.renumbered == {
+        "08_argmax_limit.ipynb": "10_argmax_limit.ipynb",
+        "09_gumbel_max.ipynb": "11_gumbel_max.ipynb",
+    }
     after = snapshot(ws)
     assert after.pop("08_ising_conditional.ipynb") == b'{"scaffold": "08_ising_conditional"}'
     assert after == before, "no blank copy of a renumbered exercise next to the reader's, nothing overwritten"
@@ -274,7 +277,8 @@ def test_workspace_command_says_a_kept_copy_was_renumbered(tmp_path, capsys):
     (ws / "08_argmax_limit.ipynb").write_text("mine")
     assert workspace.main(["--exercises", str(book), "--workspace", str(ws)]) == 0
     out = capsys.readouterr().out
-    assert f"kept    {ws}/08_argmax_limit.ipynb (yours: never overwritten; it is exercise 10_argmax_limit.ipynb now" in out
+    kept = f"kept    {ws}/08_argmax_limit.ipynb (yours: never overwritten; it is exercise 10_argmax_limit.ipynb now"
+    assert kept in out
     assert "copied  " in out and "10_argmax_limit" not in out.split("kept")[0]
     assert not (ws / "10_argmax_limit.ipynb").exists()
 

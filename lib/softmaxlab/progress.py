@@ -8,8 +8,8 @@ temporary directory (the reader's files are only read), with a timeout
 status and a last line ``N of M exercises passed``; one line per notebook on
 stderr while it runs. A copy made before the exercises were renumbered is
 reported under the exercise's name now, e.g. ``10_argmax_limit
-(08_argmax_limit.ipynb)`` (:func:`softmaxlab.grading.match_exercises`). The exit code is 0 whatever the answers are, 2 when
-there is no workspace to check.
+(08_argmax_limit.ipynb)`` (:func:`softmaxlab.grading.match_exercises`). The
+exit code is 0 whatever the answers are, 2 when there is no workspace to check.
 """
 
 from __future__ import annotations
