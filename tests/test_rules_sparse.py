@@ -94,8 +94,9 @@ def _entmax_row_cached(x: tuple, alpha: float) -> tuple[tuple, float]:
 
 
 def entmax_row_ref(x, alpha: float) -> tuple[list[float], float]:
-    """alpha-entmax of one slice (alpha > 1) and its threshold ``tau`` in ``p = max((alpha-1) x - tau, 0)^(1/(alpha-1))``,
-    by bisection in 40-digit arithmetic; special values as documented (the logsumexp-like threshold)."""
+    """alpha-entmax of one slice (alpha > 1) and its threshold ``tau``,
+    in ``p = max((alpha-1) x - tau, 0)^(1/(alpha-1))``, by bisection in 40-digit arithmetic;
+    special values as documented (the logsumexp-like threshold)."""
     p, tau = _entmax_row_cached(tuple(float(v) for v in x), float(alpha))
     return list(p), tau
 
@@ -238,13 +239,17 @@ def assert_matches(got, ref, *, scale: float = 1.0, dtype=None, rtol: float | No
     eps_out = max(np.finfo(out_dtype).eps, EPS64)
     g = got_arr.astype(np.float64)
     special = ~np.isfinite(ref)
-    np.testing.assert_array_equal(np.isnan(g), np.isnan(ref), err_msg="nan where the reference has none, or none where it has")
+    np.testing.assert_array_equal(
+        np.isnan(g), np.isnan(ref), err_msg="nan where the reference has none, or none where it has"
+    )
     np.testing.assert_array_equal(g[special & ~np.isnan(ref)], ref[special & ~np.isnan(ref)])
     fin = ~special
     tol = max(rtol or 0.0, 2 * eps_out) * np.abs(ref[fin]) + 16 * EPS64 * scale
     tol = tol + float(np.finfo(out_dtype).smallest_subnormal)
     bad = np.abs(g[fin] - ref[fin]) > tol
-    assert not bad.any(), f"max error {np.max(np.abs(g[fin] - ref[fin]))}: got {g[fin][bad][:4]}, expected {ref[fin][bad][:4]}"
+    assert not bad.any(), (
+        f"max error {np.max(np.abs(g[fin] - ref[fin]))}: got {g[fin][bad][:4]}, expected {ref[fin][bad][:4]}"
+    )
 
 
 def finite_scale(x) -> float:
@@ -357,7 +362,9 @@ def test_jvps_on_special_values(name, case):
 
 
 @pytest.mark.parametrize("name", ["sparsemax_jacobian", "entmax15_jacobian"])
-@pytest.mark.parametrize("case", ["generic", "ties and -inf", "+inf entries", "nan in one slice", "all -inf", "one entry"])
+@pytest.mark.parametrize(
+    "case", ["generic", "ties and -inf", "+inf entries", "nan in one slice", "all -inf", "one entry"]
+)
 def test_jacobians_on_special_values(name, case):
     x = np.array(SPECIAL_X[case])
     alpha = 2.0 if name == "sparsemax_jacobian" else 1.5
@@ -414,7 +421,9 @@ def test_layouts_and_axes(name, layout, axis):
 
 @pytest.mark.parametrize("axis", AXES)
 @pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("name", ["sparsemax_jacobian", "entmax15_jacobian", "sparsemax_jvp", "entmax15_jvp", "softmax_state"])
+@pytest.mark.parametrize(
+    "name", ["sparsemax_jacobian", "entmax15_jacobian", "sparsemax_jvp", "entmax15_jvp", "softmax_state"]
+)
 def test_layouts_and_axes_of_derivatives_and_states(name, layout, axis):
     x = LAYOUTS[layout](BASE3)
     v = LAYOUTS[layout](np.arange(BASE3.size, dtype=float).reshape(BASE3.shape) % 5 - 2)
@@ -545,7 +554,8 @@ def test_dtypes(name, dtype):
     elif name == "softmax_state":
         ref = np.array([state_row_ref(r) for r in exact])
         assert_matches(got.m, ref[:, 0])
-        assert_matches(got.d, ref[:, 1], rtol=8 * np.finfo(np.float32).eps if given in (np.float16, np.float32) else None)
+        low_precision = given in (np.float16, np.float32)
+        assert_matches(got.d, ref[:, 1], rtol=8 * np.finfo(np.float32).eps if low_precision else None)
     else:
         alpha = 2.0 if name.startswith("sparsemax") else 1.5
         v = ((np.arange(x.size) % 3) - 1).reshape(x.shape).astype(given)
@@ -861,7 +871,9 @@ def test_gumbel_rng_kinds():
     first = S.gumbel_max_sample([0.0, 0.0, 0.0], g, size=50)
     assert not np.array_equal(first, S.gumbel_max_sample([0.0, 0.0, 0.0], g, size=50))
     np.testing.assert_array_equal(first, S.gumbel_max_sample([0.0, 0.0, 0.0], 5, size=50))
-    np.testing.assert_array_equal(S.gumbel_max_sample([0.0, 1.0], 10**400, size=5), gumbel_ref([0.0, 1.0], 10**400, (5,)))
+    np.testing.assert_array_equal(
+        S.gumbel_max_sample([0.0, 1.0], 10**400, size=5), gumbel_ref([0.0, 1.0], 10**400, (5,))
+    )
     assert S.gumbel_max_sample([0.0, 1.0], None, size=3).shape == (3,)
 
 
@@ -910,14 +922,18 @@ ATTENTION_CASES = {
     "no features": (Q[:, :0], K[:, :0], V, {}),
     "no value columns": (Q, K, V[:, :0], {}),
     "inf in q": (np.array([[inf, 0.0], [1.0, 0.0]]), K, V, {}),
-    "nan in k, masked out": (Q, np.array([[nan, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]]), V, {"mask": [False, True, True, True]}),
+    "nan in k, masked out": (
+        Q, np.array([[nan, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]]), V, {"mask": [False, True, True, True]}
+    ),
     "nan in k": (Q, np.array([[nan, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]]), V, {}),
     "overflowing dot product": (np.array([[1e200, 1e200], [1.0, 0.0]]), K * 1e200, V, {}),
     "1e308 in v": (Q, K, V * (1e308 / 3), {}),
     "5e-324 everywhere": (Q * 5e-324, K, V * 5e-324, {}),
     "Fortran and strided": (np.asfortranarray(Q), np.repeat(K, 2, axis=0)[::2], np.asfortranarray(V), {}),
     "lists": (Q.tolist(), K.tolist(), V.tolist(), {}),
-    "integers": (np.array([[1, 0], [0, 2]]), np.array([[1, 1], [2, 0], [0, 1]]), np.array([[1, 2], [3, 4], [5, 6]]), {}),
+    "integers": (
+        np.array([[1, 0], [0, 2]]), np.array([[1, 1], [2, 0], [0, 1]]), np.array([[1, 2], [3, 4], [5, 6]]), {}
+    ),
 }
 
 
@@ -1078,7 +1094,9 @@ def test_found_gumbel_axis_none(name):
     if name == "gumbel_max_sample":
         got = S.gumbel_max_sample(logits, 0, axis=None)
         assert isinstance(got, np.int64) and got == gumbel_ref(logits, 0, axis=None)
-        np.testing.assert_array_equal(S.gumbel_max_sample([0.0, 1.0], 0, size=5, axis=None), gumbel_ref([0.0, 1.0], 0, (5,), None))
+        np.testing.assert_array_equal(
+            S.gumbel_max_sample([0.0, 1.0], 0, size=5, axis=None), gumbel_ref([0.0, 1.0], 0, (5,), None)
+        )
     else:
         got = S.gumbel_softmax(logits, 1.0, 0, axis=None)
         assert got.shape == logits.shape and np.isclose(got.sum(), 1.0) and got[1, 0] == 0
@@ -1138,7 +1156,9 @@ def _memory_cases():
 
 
 #: Functions whose result is smaller than their input: bounded by the input's size.
-REDUCING = {"sparsemax_threshold", "entmax15_threshold", "gumbel_max_sample", "softmax_state", "online_logsumexp", "merge"}
+REDUCING = {
+    "sparsemax_threshold", "entmax15_threshold", "gumbel_max_sample", "softmax_state", "online_logsumexp", "merge"
+}
 
 
 @pytest.mark.parametrize("name", sorted(COVERED))
