@@ -50,6 +50,27 @@ SLIDERS_NOTE = (
 # defaults for xelatex) and DejaVu Sans Mono for code, which has the glyphs notebooks print (box
 # drawing, arrows, math symbols). Code and outputs wrap long lines, also inside a long word or
 # number (verbatimforcewraps), instead of running off the page.
+PREAMBLE = r"""
+% Parts whose chapters the toc does not number set secnumdepth to -1 (_repair_latex_doctree);
+% a numbered part restores the depth Sphinx chose.
+\AtBeginDocument{\edef\smxsecnumdepth{\arabic{secnumdepth}}}
+% A glyph missing from the fonts is reported in the log (latex_errors fails the build on it).
+\tracinglostchars=2
+% An unnumbered display (Sphinx's equation* with split, SymPy's outputs) wider than the text is
+% scaled down to the text width instead of running off the paper; a narrower one prints as before.
+\makeatletter
+\newsavebox\smx@mathbox
+\expandafter\let\csname smx@eqs\expandafter\endcsname\csname equation*\endcsname
+\expandafter\let\csname smx@endeqs\expandafter\endcsname\csname endequation*\endcsname
+\RenewDocumentEnvironment{equation*}{+b}{%
+  \sbox\smx@mathbox{\let\split\aligned\let\endsplit\endaligned$\displaystyle#1$}%
+  \ifdim\wd\smx@mathbox>\linewidth
+    \sbox\smx@mathbox{\resizebox{\linewidth}{!}{\usebox\smx@mathbox}}%
+  \fi
+  \smx@eqs\usebox\smx@mathbox\smx@endeqs}{}
+\makeatother
+"""
+
 LATEX_SETTINGS: dict[str, Any] = {
     "latex_elements": {
         "papersize": "a4paper",
@@ -70,9 +91,7 @@ LATEX_SETTINGS: dict[str, Any] = {
             "vmargin={2.5cm,2.5cm}",
         ]),
         "figure_align": "htbp",
-        # Parts whose chapters the toc does not number set secnumdepth to -1 (see
-        # _repair_latex_doctree); a numbered part restores the depth Sphinx chose.
-        "preamble": "\\AtBeginDocument{\\edef\\smxsecnumdepth{\\arabic{secnumdepth}}}\n",
+        "preamble": PREAMBLE,
         "geometry": "\\usepackage[headheight=14pt]{geometry}",
     },
     # makeindex is part of TeX Live's binaries; xindy would be one more Debian package, and the
@@ -280,7 +299,8 @@ def static_interactive_figures(notebook: dict[str, Any]) -> int:
             figure["caption"] = f"{figure.get('caption', '').rstrip()} {SLIDERS_NOTE}".strip()
             image = cell["metadata"]["mystnb"].setdefault("image", {})
             bars = [f"{_row_label(m['label'])}: {float(m['p']):.3f}" for m in _ROW.finditer(figure_html)]
-            image.setdefault("alt", "Bars of the probabilities at the initial state, " + "; ".join(bars).replace("$", ""))
+            alt = "Bars of the probabilities at the initial state, " + "; ".join(bars).replace("$", "")
+            image.setdefault("alt", alt)
             count += 1
     return count
 
@@ -326,6 +346,8 @@ def _repair_latex_doctree(app, doctree, docname: str) -> None:
     - sphinx-exercise labels an exercise ``exercise:<label>`` but its references (and Sphinx's
       own ``{ref}``) point at ``<docname>:<label>``: unresolved, "Exercise ??". Each exercise
       gets that label too, carrying its number.
+    - A sphinx-proof ``{prf:proof}`` box has no title in LaTeX (an empty bar, then "Proof. ...");
+      it gets the title "Proof" instead of the prefix.
     - Only the parts the toc marks ``numbered`` number their chapters, as in the HTML: the
       Exercises, Solutions and Reference parts are unnumbered.
     """
@@ -360,6 +382,16 @@ def _repair_latex_doctree(app, doctree, docname: str) -> None:
             "\\label{\\detokenize{" + f"{name}:{node['label']}" + "}}\n"
         )
         node.parent.insert(node.parent.index(node), nodes.raw("", raw, format="latex"))
+    for proof in [n for n in doctree.findall(nodes.Element) if type(n).__name__ == "proof_node"]:
+        for box in proof.findall(nodes.admonition):
+            if box.children and isinstance(box[0], nodes.title):
+                continue
+            kind = (box.get("ids") or ["proof"])[0]
+            first = next(iter(box.findall(nodes.Text)), None)
+            prefix = f"{kind.title()}. "
+            if first is not None and first.astext().startswith(prefix):
+                first.parent.replace(first, nodes.Text(first.astext()[len(prefix):]))
+            box.insert(0, nodes.title("", kind.title()))
     numbered = _numbered_parts(app)
     if not numbered:
         return
