@@ -88,6 +88,10 @@ class _Prepared(NamedTuple):
     result: np.dtype  #: the dtype returned
 
 
+#: (working dtype, result dtype) of each input dtype met so far.
+_DTYPES: dict[np.dtype, tuple[np.dtype, np.dtype]] = {}
+
+
 def _prepare(x, axis, temperature) -> _Prepared:
     """Validate the arguments shared by the three functions.
 
@@ -105,10 +109,6 @@ def _prepare(x, axis, temperature) -> _Prepared:
     if dtypes is None:
         dtypes = _DTYPES.setdefault(arr.dtype, (working_dtype(arr.dtype), result_dtype(arr.dtype)))
     return _Prepared(arr, None if axis is None else axis % ndim, temperature, *dtypes)
-
-
-#: (working dtype, result dtype) of each input dtype met so far.
-_DTYPES: dict[np.dtype, tuple[np.dtype, np.dtype]] = {}
 
 
 def softmax(x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0) -> np.ndarray:
