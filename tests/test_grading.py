@@ -60,7 +60,9 @@ def with_answer(answer: str, extra_check: str | None = None) -> dict:
     assert len(scaffold) == 1, "the inversion exercise should have one scaffold cell defining invert"
     scaffold[0]["source"] = answer
     if extra_check is not None:
-        cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": extra_check})
+        cells.append(
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": extra_check}
+        )
     return nb
 
 
@@ -115,9 +117,12 @@ def test_check_results_reads_only_the_mime_type_copy():
     outputs = [
         {"output_type": "stream", "name": "stdout", "text": "[passed] Inverting: fake"},
         {"output_type": "display_data", "data": {"text/plain": "[passed] Inverting: fake"}},
-        {"output_type": "execute_result", "data": {RESULT_MIME_TYPE: {"exercise": "E", "status": "failed", "message": "m1"}}},
-        {"output_type": "display_data", "data": {RESULT_MIME_TYPE: json.dumps({"exercise": "E", "status": "passed", "message": "m2"})}},
-        {"output_type": "display_data", "data": {RESULT_MIME_TYPE: {"exercise": "E", "status": "great", "message": "m3"}}},
+        {"output_type": "execute_result",
+         "data": {RESULT_MIME_TYPE: {"exercise": "E", "status": "failed", "message": "m1"}}},
+        {"output_type": "display_data",
+         "data": {RESULT_MIME_TYPE: json.dumps({"exercise": "E", "status": "passed", "message": "m2"})}},
+        {"output_type": "display_data",
+         "data": {RESULT_MIME_TYPE: {"exercise": "E", "status": "great", "message": "m3"}}},
         {"output_type": "error", "ename": "X", "evalue": "y", "traceback": []},
     ]
     results = grading.check_results(outputs)
@@ -200,7 +205,8 @@ def test_workspace_copies_new_exercises_and_never_overwrites_or_deletes(tmp_path
     assert after.pop("99_new_exercise.ipynb") == b'{"new": true}'
     assert after == before, "an existing file was overwritten or deleted"
 
-    assert grading.copy_new_exercises(book, ws) == grading.WorkspaceUpdate([], sorted(names[1:] + ["99_new_exercise.ipynb"]))
+    expected = grading.WorkspaceUpdate([], sorted(names[1:] + ["99_new_exercise.ipynb"]))
+    assert grading.copy_new_exercises(book, ws) == expected
 
 
 def test_workspace_command_prints_copied_and_kept(tmp_path, capsys):
@@ -389,7 +395,9 @@ def test_make_clean_leaves_workspace_alone_and_targets_call_the_modules(tmp_path
         shutil.copy(ROOT / name, tmp_path)
     ws = tmp_path / "workspace"
     write_notebook(ws / "04_inversion.ipynb", with_answer(CORRECT))
-    for junk in ("__pycache__/x.pyc", ".ipynb_checkpoints/04_inversion-checkpoint.ipynb", "_build/x", ".pytest_cache/x"):
+    for junk in (
+        "__pycache__/x.pyc", ".ipynb_checkpoints/04_inversion-checkpoint.ipynb", "_build/x", ".pytest_cache/x"
+    ):
         (ws / junk).parent.mkdir(parents=True, exist_ok=True)
         (ws / junk).write_text("the reader's")
     (tmp_path / "_build").mkdir()
@@ -399,7 +407,9 @@ def test_make_clean_leaves_workspace_alone_and_targets_call_the_modules(tmp_path
     assert not (tmp_path / "_build").exists() and not (tmp_path / "lib" / "__pycache__").exists()
     assert snapshot(ws) == before, "make clean touched workspace/"
 
-    dry = subprocess.run(["make", "-n", "workspace", "progress", "TIMEOUT=30"], cwd=tmp_path, capture_output=True, text=True)
+    dry = subprocess.run(
+        ["make", "-n", "workspace", "progress", "TIMEOUT=30"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert "-m softmaxlab.workspace --exercises exercises --workspace workspace" in dry.stdout
     assert "-m softmaxlab.progress workspace --timeout 30" in dry.stdout
 
@@ -529,7 +539,8 @@ def test_grade_endless_notebook_times_out_and_is_killed_with_its_kernel(graded):
 
 def test_grade_missing_exercises_and_the_summary(graded):
     missing = [r for r in graded["rows"] if r["exercise"] != graded["inversion"]]
-    assert missing and all((r["status"], r["message"], r["seconds"]) == ("missing", "not submitted", "") for r in missing)
+    assert missing
+    assert all((r["status"], r["message"], r["seconds"]) == ("missing", "not submitted", "") for r in missing)
     lines = graded["proc"].stdout.splitlines()
     assert lines[0].split() == ["exercise", "passed", "failed", "not", "attempted", "error", "timeout", "missing"]
     summary = {line.split()[0]: line.split()[1:] for line in lines[1:-1]}
@@ -596,7 +607,8 @@ def test_runner_and_kernel_do_not_outlive_a_killed_parent(tmp_path):
     temp = tmp_path / "tmp"
     temp.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "softmaxlab.progress", str(ws), "--timeout", "300"],
-                            env=dict(os.environ, TMPDIR=str(temp)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=dict(os.environ, TMPDIR=str(temp)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while not list(temp.glob("softmaxlab-run-*/control/ready")) or len(processes_mentioning(str(temp))) < 3:
