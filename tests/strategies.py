@@ -50,7 +50,9 @@ def vector_and_index(lo: float = -1e3, hi: float = 1e3, min_size: int = 1,
     )
 
 
-def distributions(min_size: int = 1, max_size: int = 8, lo: float = -30, hi: float = 30) -> st.SearchStrategy[np.ndarray]:
+def distributions(
+    min_size: int = 1, max_size: int = 8, lo: float = -30, hi: float = 30
+) -> st.SearchStrategy[np.ndarray]:
     """Probability vectors, some entries exactly 0: softmax of logits in ``[lo, hi]`` or ``-inf``."""
     logits = st.one_of(finite_floats(lo, hi), st.just(-np.inf))
     return vectors(min_size=min_size, max_size=max_size, elements=logits).filter(

@@ -258,7 +258,7 @@ def violation_counts(results: dict) -> dict[str, int]:
 def write_axe_report(path: Path, pages: dict[str, dict]) -> None:
     """The full axe results per page and theme, with a summary first."""
     summary: dict[str, dict] = {}
-    for key, results in sorted(pages.items()):
+    for _key, results in sorted(pages.items()):
         for rule, count in violation_counts(results).items():
             entry = summary.setdefault(rule, {"pages": 0, "elements": 0})
             entry["pages"] += 1

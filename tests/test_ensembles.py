@@ -80,7 +80,8 @@ def test_axis_keepdims_and_broadcasting():
 
 def test_dtypes():
     assert log_partition_from_levels(np.array([0.0, 1.0], dtype=np.float32), [1, 2]).dtype == np.float64
-    assert log_partition_from_levels(np.array([0.0, 1.0], dtype=np.float32), np.array([1, 2], dtype=np.float32)).dtype == np.float32
+    levels32 = np.array([0.0, 1.0], dtype=np.float32)
+    assert log_partition_from_levels(levels32, np.array([1, 2], dtype=np.float32)).dtype == np.float32
     assert log_partition_from_levels(np.array([0, 1]), np.array([1, 2])).dtype == np.float64
 
 

@@ -76,7 +76,9 @@ RIGHT_DERIVATIVES = {
     "a 2 x 1 Matrix": lambda p, E: sp.Matrix(log_z_derivatives(p, E)),
     "own symbols without assumptions": _own_symbols,
     "strings": _as_strings,
-    "float coefficients": lambda p, E: (-1.0 * p.dot(E), 1.0 * p.dot(E.applyfunc(lambda e: e**2)) - 1.0 * p.dot(E) ** 2),
+    "float coefficients": lambda p, E: (
+        -1.0 * p.dot(E), 1.0 * p.dot(E.applyfunc(lambda e: e**2)) - 1.0 * p.dot(E) ** 2
+    ),
     "p_1 = 1 - the others": _eliminate_first_p,
     "divided by sum p": lambda p, E: (-p.dot(E) / sum(p), log_z_derivatives(p, E)[1] / sum(p) ** 2),
 }

@@ -76,7 +76,9 @@ RIGHT_SAMPLERS = {
     "a Python list": lambda pi, rng, n: gumbel_max(pi, rng, n).tolist(),
     "a column of floats": lambda pi, rng, n: gumbel_max(pi, rng, n).astype(float)[:, None],
     "int8": lambda pi, rng, n: gumbel_max(pi, rng, n).astype(np.int8),
-    "noise drawn K x n, argmax over axis 0": lambda pi, rng, n: np.argmax(_log(pi)[:, None] + rng.gumbel(size=(len(pi), n)), axis=0),
+    "noise drawn K x n, argmax over axis 0": lambda pi, rng, n: np.argmax(
+        _log(pi)[:, None] + rng.gumbel(size=(len(pi), n)), axis=0
+    ),
     **{f"burn {k}": burn_then_sample(k) for k in (1, 2, 3, 5, 8)},
 }
 
@@ -116,16 +118,20 @@ WRONG_SAMPLERS = {
     "argmax without noise": (lambda pi, rng, n: np.full(n, np.argmax(_log(pi))), PEARSON),
     "pi + G instead of log pi + G": (lambda pi, rng, n: np.argmax(pi + rng.gumbel(size=(n, len(pi))), axis=1), PEARSON),
     "uniform noise": (lambda pi, rng, n: np.argmax(_log(pi) + rng.random(size=(n, len(pi))), axis=1), PEARSON),
-    "exponential noise (one log)": (lambda pi, rng, n: np.argmax(_log(pi) - np.log(rng.random(size=(n, len(pi)))), axis=1),
-                                    PEARSON),
-    "sign error -log(log u)": (lambda pi, rng, n: np.argmax(_log(pi) - np.log(np.log(rng.random(size=(n, len(pi))))), axis=1),
-                               PEARSON),
+    "exponential noise (one log)": (
+        lambda pi, rng, n: np.argmax(_log(pi) - np.log(rng.random(size=(n, len(pi)))), axis=1), PEARSON
+    ),
+    "sign error -log(log u)": (
+        lambda pi, rng, n: np.argmax(_log(pi) - np.log(np.log(rng.random(size=(n, len(pi))))), axis=1), PEARSON
+    ),
     "log pi - G": (lambda pi, rng, n: np.argmax(_log(pi) - rng.gumbel(size=(n, len(pi))), axis=1), PEARSON),
     "Gaussian noise": (lambda pi, rng, n: np.argmax(_log(pi) + rng.normal(size=(n, len(pi))), axis=1), PEARSON),
-    "temperature 2: log pi / 2 + G": (lambda pi, rng, n: np.argmax(_log(pi) / 2 + rng.gumbel(size=(n, len(pi))), axis=1),
-                                      PEARSON),
-    "temperature 1/2: 2 log pi + G": (lambda pi, rng, n: np.argmax(2 * _log(pi) + rng.gumbel(size=(n, len(pi))), axis=1),
-                                      PEARSON),
+    "temperature 2: log pi / 2 + G": (
+        lambda pi, rng, n: np.argmax(_log(pi) / 2 + rng.gumbel(size=(n, len(pi))), axis=1), PEARSON
+    ),
+    "temperature 1/2: 2 log pi + G": (
+        lambda pi, rng, n: np.argmax(2 * _log(pi) + rng.gumbel(size=(n, len(pi))), axis=1), PEARSON
+    ),
     "samples softmax(pi), not pi": (lambda pi, rng, n: rng.choice(len(pi), size=n, p=softmax(pi)), PEARSON),
     "one noise vector for every draw": (lambda pi, rng, n: np.full(n, np.argmax(_log(pi) + rng.gumbel(size=len(pi)))),
                                         PEARSON),

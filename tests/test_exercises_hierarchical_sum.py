@@ -77,7 +77,9 @@ def leaf_probabilities_by_paths(children, s):
 
 def leaf_probabilities_naive_sigmoid(children, s):
     """1 / (1 + exp(-t)): overflows to inf inside for t = -800, but 1 / inf = 0 is the right limit."""
-    sig = lambda t: 1.0 / (1.0 + np.exp(-t))
+    def sig(t):
+        return 1.0 / (1.0 + np.exp(-t))
+
     p = np.ones(len(children) + 1)
     stack = [(0, 1.0)] if len(children) else []
     while stack:
@@ -305,7 +307,9 @@ def test_hierarchical_sum_scaffold_is_not_attempted():
                          ids=["balanced 1", "balanced 2", "balanced 7", "balanced 16", "huffman 6", "huffman 29"])
 def test_the_tree_walk_reference_agrees_with_softmaxlab(tree):
     s = np.random.default_rng(tree.n_classes).normal(0.0, 3.0, size=tree.n_internal)
-    np.testing.assert_allclose(_leaf_reference(tree.children, s), hierarchical_softmax(s, tree), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(
+        _leaf_reference(tree.children, s), hierarchical_softmax(s, tree), rtol=1e-12, atol=1e-300
+    )
     assert nested_tree(children_table(nested_tree(tree.children))) == nested_tree(tree.children)
 
 

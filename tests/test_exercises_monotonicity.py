@@ -97,7 +97,9 @@ WRONG_JACOBIANS = {
     "central differences, h = 1e-4": lambda z: _central_differences(z, h=1e-4),
     "float64 result cast to float32": lambda z: jacobian_reference(z).astype(np.float32),
     "rounded to 8 decimals": lambda z: np.round(jacobian_reference(z), 8),
-    "small entries thresholded to 0": lambda z: np.where(np.abs(jacobian_reference(z)) < 1e-6, 0.0, jacobian_reference(z)),
+    "small entries thresholded to 0": lambda z: np.where(
+        np.abs(jacobian_reference(z)) < 1e-6, 0.0, jacobian_reference(z)
+    ),
     "plus sign on the off-diagonal": lambda z: np.diag(softmax(z)) + np.outer(softmax(z), softmax(z)),
     "a_j (1 - a_k) everywhere (dropped delta)": lambda z: np.outer(softmax(z), 1 - softmax(z)),
     "exp(z - max) not normalised": lambda z: _closed_form(np.exp(z - z.max())),

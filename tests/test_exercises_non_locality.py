@@ -128,7 +128,9 @@ def test_non_locality_rejects_wrong_influence_functions(name):
 
 def test_non_locality_message_names_layer_point_and_entry():
     r = check_non_locality(WRONG_INFLUENCES["every layer is local"])
-    assert r.message.startswith("For the softmax layer at z = [0, 0, 0] (a tie), your function says output 1 does not depend on input 2")
+    assert r.message.startswith(
+        "For the softmax layer at z = [0, 0, 0] (a tie), your function says output 1 does not depend on input 2"
+    )
     assert dict(r.details)["expected"] == "[[1, 1, 1], [1, 1, 1], [1, 1, 1]]"
 
 

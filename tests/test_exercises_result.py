@@ -33,7 +33,9 @@ def test_result_renders_as_text_and_html_without_addresses():
         assert not re.search(r"0x[0-9a-fA-F]{6,}", rendered)
 
 
-@pytest.mark.parametrize("status, heading", [("passed", "Passed"), ("failed", "Not yet right"), ("not attempted", "Not attempted yet")])
+@pytest.mark.parametrize(
+    "status, heading", [("passed", "Passed"), ("failed", "Not yet right"), ("not attempted", "Not attempted yet")]
+)
 def test_each_status_has_its_own_heading(status, heading):
     r = CheckResult("Demo", status, "message")
     assert heading in r._repr_html_()

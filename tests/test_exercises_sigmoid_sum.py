@@ -62,7 +62,9 @@ WRONG_SIGMOID_LAYERS = {
     "nearly t and -t": (([[1.0], [-1.0]], [0.0, 1e-4], [3.0]), "within 0.001 of 1"),
     "one output (K = 1)": (([[2.0, 1.0]], [0.0], [1.0, 1.0]), "single output"),
     "W transposed (n x K)": (([[1.0, 0.5, -1.0], [-2.0, 0.5, 3.0]], [0.0, 0.1, -0.5], [1.0, 2.0]), "x must have 3"),
-    "b with n entries instead of K": (([[1.0, -2.0], [0.5, 0.5], [-1.0, 3.0]], [0.0, 1.0], [1.0, 2.0]), "b must have 3"),
+    "b with n entries instead of K": (
+        ([[1.0, -2.0], [0.5, 0.5], [-1.0, 3.0]], [0.0, 1.0], [1.0, 2.0]), "b must have 3"
+    ),
     "x with K entries instead of n": (([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [0.0, 0.0], [1.0, 2.0]), "x must have 3"),
     "nan weight (0/0 in a computed weight)": (([[1.0, np.nan], [3.0, 4.0]], [0.0, 0.0], [1.0, 2.0]), "inf or nan"),
     "W as a flat list": (([1.0, 2.0], [0.0, 0.0], [1.0]), "matrix"),
@@ -108,7 +110,10 @@ def test_sigmoid_sum_is_not_fooled_by_rounding_in_w_x():
         ([[1.0], [2.0]], 0.0, [1.0], "b must be a vector"),
         (np.zeros((2, 0)), [0.0, 0.0], np.zeros(0), "W is empty"),
     ],
-    ids=["W raises", "b raises", "x raises", "complex W", "set b", "function x", "ragged x", "symbol", "scalar b", "empty"],
+    ids=[
+        "W raises", "b raises", "x raises", "complex W", "set b", "function x", "ragged x", "symbol", "scalar b",
+        "empty",
+    ],
 )
 def test_sigmoid_sum_reads_any_value_without_raising(W, b, x, fragment):
     r = check_sigmoid_sum(W, b, x)

@@ -200,7 +200,9 @@ def test_sparsemax_threshold_rejects_wrong_thresholds(name):
 
 def test_sparsemax_threshold_tolerance_is_relative_to_the_threshold():
     """Not to max |z|: an entry of -1e6 far below the support does not loosen it."""
-    off = lambda delta: (lambda z: threshold(z) + delta * (1 + abs(threshold(z))))
+    def off(delta):
+        return lambda z: threshold(z) + delta * (1 + abs(threshold(z)))
+
     assert check_sparsemax_threshold(off(0.5 * THRESHOLD_TOL)).passed
     r = check_sparsemax_threshold(off(3 * THRESHOLD_TOL))
     assert_fails_naming_input(r, "not exact")
@@ -216,7 +218,9 @@ def test_sparsemax_threshold_tolerance_is_relative_to_the_threshold():
 
 def test_sparsemax_threshold_messages():
     r = check_sparsemax_threshold(WRONG_THRESHOLDS["forgets the -1"][0])
-    assert r.message.startswith("For z = [0.5, 0.2, -1] (two of three entries in the support) the threshold is tau = -0.15")
+    assert r.message.startswith(
+        "For z = [0.5, 0.2, -1] (two of three entries in the support) the threshold is tau = -0.15"
+    )
     assert "too large" in r.message
 
 

@@ -1,4 +1,5 @@
-"""Tests of softmaxlab.generative: Bayes' rule for Gaussian classes (LDA) and Bernoulli naive Bayes as softmax of linear scores."""
+"""Tests of softmaxlab.generative: Bayes' rule for Gaussian classes (LDA) and Bernoulli naive Bayes
+as softmax of linear scores."""
 
 from __future__ import annotations
 

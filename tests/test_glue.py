@@ -29,7 +29,8 @@ LITERAL = re.compile(r"\d+\.\d+(?:e[-+]?\d+)?|\d+e[-+]?\d+")
 #: (notebook stem, number) -> why it may be typed.
 ALLOWED = {
     ("11_gumbel_max", "1.645"): "pi^2/6, a mathematical constant",
-    ("06_variants_sparse", "-0.15"): "a worked example the text computes by hand, (0.7 - 1)/2; the next cell asserts it",
+    ("06_variants_sparse", "-0.15"):
+        "a worked example the text computes by hand, (0.7 - 1)/2; the next cell asserts it",
     ("13_sparsemax_threshold", "0.65"): "the hand-worked example of the exercise statement",
     ("13_sparsemax_threshold", "0.35"): "the hand-worked example of the exercise statement",
 }

@@ -18,7 +18,9 @@ def test_seeded_and_reproducible():
     a = gumbel_max_sample(logits, rng=42, size=50)
     b = gumbel_max_sample(logits, rng=np.random.default_rng(42), size=50)
     np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(gumbel_softmax(logits, 0.3, rng=7, size=4), gumbel_softmax(logits, 0.3, rng=7, size=4))
+    np.testing.assert_array_equal(
+        gumbel_softmax(logits, 0.3, rng=7, size=4), gumbel_softmax(logits, 0.3, rng=7, size=4)
+    )
 
 
 @pytest.mark.parametrize("probs", [[0.5, 0.3, 0.2], [0.01, 0.04, 0.15, 0.3, 0.5], [0.9, 0.1]])

@@ -133,7 +133,8 @@ def lab(tmp_path_factory) -> Lab:
     log = folder / "lab.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, str(ROOT / "tools" / "lab.py"), str(root), "--port", "0", "--state", str(folder / "state")],
+            [sys.executable, str(ROOT / "tools" / "lab.py"), str(root), "--port", "0",
+             "--state", str(folder / "state")],
             env={**os.environ, "JUPYTER_TOKEN": token},
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -169,7 +170,8 @@ def test_lab_kernel_is_the_books_python(tmp_path):
     spec.loader.exec_module(launcher)
     env = launcher.lab_environment(tmp_path, "unused")
     listed = subprocess.run(
-        [sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
+        env=env, capture_output=True, text=True, check=True,
     )
     specs = json.loads(listed.stdout)["kernelspecs"]
     python3 = specs["python3"]

@@ -2,8 +2,9 @@
 
 A SymPy module ``softmaxlab/symbolic/<name>.py`` proves the results of ``softmaxlab/<name>.py`` and
 is tested in ``tests/test_symbolic_<name>.py``. An exercise ``exercises/NN_<name>.ipynb`` has its
-solution ``solutions/NN_<name>.ipynb``, its checker ``check_<name>`` in ``softmaxlab/exercises/<name>.py`` (re-exported from
-``softmaxlab.exercises``) and the checker's tests in ``tests/test_exercises_<name>.py``.
+solution ``solutions/NN_<name>.ipynb``, its checker ``check_<name>`` in
+``softmaxlab/exercises/<name>.py`` (re-exported from ``softmaxlab.exercises``) and the checker's
+tests in ``tests/test_exercises_<name>.py``.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ SYMBOLIC = sorted(p.stem for p in (LIB / "symbolic").glob("*.py") if not p.stem.
 
 @pytest.mark.parametrize("name", SYMBOLIC)
 def test_every_symbolic_module_is_named_after_the_numeric_module_it_proves(name):
-    """``softmaxlab.symbolic.<name>`` proves the results of ``softmaxlab.<name>``, tested in tests/test_symbolic_<name>.py."""
+    """``softmaxlab.symbolic.<name>`` proves the results of ``softmaxlab.<name>``,
+    tested in tests/test_symbolic_<name>.py."""
     assert (LIB / f"{name}.py").is_file(), f"softmaxlab.symbolic.{name} has no numeric module softmaxlab.{name}"
     assert (ROOT / "tests" / f"test_symbolic_{name}.py").is_file(), f"no tests/test_symbolic_{name}.py"
     module = importlib.import_module(f"softmaxlab.symbolic.{name}")

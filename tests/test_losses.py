@@ -192,7 +192,9 @@ def test_batch_along_another_axis_and_reductions():
     np.testing.assert_allclose(per_sample, expected, rtol=1e-14)
     g = cross_entropy_grad(z, labels, axis=1)
     np.testing.assert_allclose(g * 15, cross_entropy_grad(z, labels, axis=1, reduction="sum"), rtol=1e-14)
-    assert check_gradient(lambda v: cross_entropy(v, labels, axis=1), lambda v: cross_entropy_grad(v, labels, axis=1), z)
+    assert check_gradient(
+        lambda v: cross_entropy(v, labels, axis=1), lambda v: cross_entropy_grad(v, labels, axis=1), z
+    )
 
 
 def test_probability_targets_gradient_matches_finite_differences():

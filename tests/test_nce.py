@@ -45,7 +45,9 @@ def test_expected_gradient_vanishes_at_the_data_log_probability(K, k, seed):
     expected = p * gd + q * gn.sum(axis=1)
     np.testing.assert_allclose(expected, 0.0, atol=1e-12)
     # and anywhere else it does not vanish
-    gd2, gn2 = nce_grad(s + 0.3, np.repeat(s[:, None] + 0.3, k, axis=1), np.log(q), np.repeat(np.log(q)[:, None], k, axis=1))
+    gd2, gn2 = nce_grad(
+        s + 0.3, np.repeat(s[:, None] + 0.3, k, axis=1), np.log(q), np.repeat(np.log(q)[:, None], k, axis=1)
+    )
     assert np.all(p * gd2 + q * gn2.sum(axis=1) > 0)
 
 

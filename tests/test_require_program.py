@@ -89,7 +89,9 @@ def test_passwordless_sudo_installs_with_apt_get(fake_system):
 
 
 def test_without_root_it_stops_with_the_command_to_run(fake_system):
-    result, calls = fake_system(1000, False, True, "--for", "the browser layer", "--hint", "Or skip it.", "the-package", PROGRAM)
+    result, calls = fake_system(
+        1000, False, True, "--for", "the browser layer", "--hint", "Or skip it.", "the-package", PROGRAM
+    )
     assert result.returncode == 1
     assert calls == ["sudo -n true"]  # asked, no password prompt, nothing installed
     assert f"{PROGRAM} is not installed (needed by the browser layer)" in result.stderr

@@ -13,8 +13,10 @@ HERE = Path(__file__).resolve().parent
 
 #: Public names that are containers of results or configuration, with nothing to validate beyond
 #: what the functions returning them validate.
-RESULT_TYPES = {"GradientCheck", "IsingThermodynamics", "BanditResult", "BinaryTree", "MemoryTraffic", "SoftmaxState", "TrainingRun",
-                "ZipfTask", "EstimatorRun"}
+RESULT_TYPES = {
+    "GradientCheck", "IsingThermodynamics", "BanditResult", "BinaryTree", "MemoryTraffic", "SoftmaxState",
+    "TrainingRun", "ZipfTask", "EstimatorRun",
+}
 
 
 def covered_names() -> set[str]:

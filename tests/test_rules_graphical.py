@@ -184,7 +184,8 @@ def test_features_of_the_wrong_shape(shape):
     assert_rejects(maxent_fit, (np.zeros(shape), Y_FIT[: shape[0]] if len(shape) > 1 else Y_FIT), names="features",
                    errors=ValueError)
     if shape[0] != 0:    # no rows is a valid input to maxent_probabilities (an empty result), not to a fit
-        assert_rejects(maxent_probabilities, (np.zeros(shape), np.zeros(shape[-1])), names="features", errors=ValueError)
+        assert_rejects(maxent_probabilities, (np.zeros(shape), np.zeros(shape[-1])), names="features",
+                       errors=ValueError)
     else:
         assert maxent_probabilities(np.zeros(shape), np.zeros(shape[-1])).shape == (0, 3)
 
@@ -261,8 +262,9 @@ def test_lda_rejects_bad_values(args, names):
     assert_rejects(lda_scores, args, names=names, errors=ValueError)
 
 
-@pytest.mark.parametrize("theta", [np.array([[0.0, 0.5]] * 3), np.array([[1.0, 0.5]] * 3), np.array([[np.nan, 0.5]] * 3),
-                                   np.array([[1.5, 0.5]] * 3), np.zeros(3), np.zeros((3, 0))],
+@pytest.mark.parametrize("theta", [np.array([[0.0, 0.5]] * 3), np.array([[1.0, 0.5]] * 3),
+                                   np.array([[np.nan, 0.5]] * 3), np.array([[1.5, 0.5]] * 3),
+                                   np.zeros(3), np.zeros((3, 0))],
                          ids=["zero", "one", "nan", "above one", "1-d", "no features"])
 def test_naive_bayes_rejects_bad_probabilities(theta):
     assert_rejects(bernoulli_naive_bayes_scores, (theta, PRIORS), names="probabilities", errors=ValueError)
@@ -272,7 +274,7 @@ def test_naive_bayes_rejects_bad_probabilities(theta):
 def test_generative_dtypes(name):
     dtype, expected = DTYPES[name]
     if dtype.kind in "iu":
-        means, cov, theta = np.array([[0, 1], [1, 0], [2, 1]]), np.array([[2, 1], [1, 2]]), THETA
+        means, cov = np.array([[0, 1], [1, 0], [2, 1]]), np.array([[2, 1], [1, 2]])
         W, b = lda_scores(means.astype(dtype), cov.astype(dtype), PRIORS)
         assert W.dtype == b.dtype == expected
         return
@@ -311,7 +313,8 @@ def test_importance_axis(axis, error):
 
 @pytest.mark.parametrize("keepdims", [1, "yes", None])
 def test_importance_keepdims(keepdims):
-    assert_rejects(importance_log_partition, (LOGITS, LOG_Q), {"keepdims": keepdims}, names="keepdims", errors=TypeError)
+    assert_rejects(importance_log_partition, (LOGITS, LOG_Q), {"keepdims": keepdims}, names="keepdims",
+                   errors=TypeError)
     assert_rejects(effective_sample_size, (LOGITS,), {"keepdims": keepdims}, names="keepdims", errors=TypeError)
 
 
@@ -398,7 +401,8 @@ SYMBOLIC_SIZES = [
 @pytest.mark.parametrize("func, argument, good, minimum, maximum", SYMBOLIC_SIZES,
                          ids=[f"{f.__name__}-{a}" for f, a, *_ in SYMBOLIC_SIZES])
 def test_symbolic_sizes_are_checked_before_any_work(func, argument, good, minimum, maximum):
-    for value, error in list(NOT_INTEGERS.values()) + [(minimum - 1, ValueError), (maximum + 1, ValueError), (10**9, ValueError)]:
+    out_of_range = [(minimum - 1, ValueError), (maximum + 1, ValueError), (10**9, ValueError)]
+    for value, error in list(NOT_INTEGERS.values()) + out_of_range:
         kwargs = dict(good)
         kwargs[argument] = value
         assert_rejects(func, (), kwargs, names=argument, errors=error)

@@ -453,9 +453,9 @@ def v_cross_entropy_sym(n=1):
 
 
 def v_softmax_index_form():
-    zb, i, j, k, n = sp.IndexedBase("z", real=True), *sp.symbols("i j k", integer=True, positive=True), sp.Symbol(
-        "n", integer=True, positive=True
-    )
+    zb = sp.IndexedBase("z", real=True)
+    i, j = sp.symbols("i j", integer=True, positive=True)
+    n = sp.Symbol("n", integer=True, positive=True)
     z = point(2, 8)
     for index, symbol in (("i", i), ("j", j)):
         for entry in (1, 2):

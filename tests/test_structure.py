@@ -88,7 +88,9 @@ def test_solution_refers_to_its_exercise_label(path):
     ex_text = "\n".join(_source(c) for c in exercise["cells"] if c["cell_type"] == "markdown")
     sol_text = "\n".join(_source(c) for c in solution["cells"] if c["cell_type"] == "markdown")
     labels = EXERCISE_LABEL.findall(ex_text)
-    assert len(labels) == 1, f"{path.name}: the exercise notebook must define exactly one labelled {{exercise}}, found {labels}"
+    assert len(labels) == 1, (
+        f"{path.name}: the exercise notebook must define exactly one labelled {{exercise}}, found {labels}"
+    )
     refs = SOLUTION_REF.findall(sol_text)
     assert len(refs) == 1, f"{path.name}: the solution notebook must hold exactly one {{solution}}, found {refs}"
     assert refs == labels, f"{path.name}: solution refers to {refs}, exercise defines {labels}"
@@ -104,7 +106,8 @@ def test_every_exercise_label_in_the_book_has_exactly_one_solution():
     assert len(labels) == len(set(labels)), f"an exercise label is defined twice: {sorted(labels)}"
     assert sorted(refs) == sorted(labels), (
         f"exercises without exactly one solution: {sorted(set(labels) - set(refs))}; "
-        f"solutions of unknown or repeated exercises: {sorted(r for r in set(refs) if refs.count(r) > 1 or r not in labels)}"
+        f"solutions of unknown or repeated exercises: "
+        f"{sorted(r for r in set(refs) if refs.count(r) > 1 or r not in labels)}"
     )
 
 

@@ -25,7 +25,10 @@ def test_lda_weights_match_numbers():
     out = S.lda_posterior_sym(2, 2)
     Sigma = np.array([[2.0, 0.3], [0.3, 0.5]])
     mu = np.array([[1.0, -0.5], [0.2, 0.7]])
-    values = {sp.Symbol("Sigma_11", real=True): 2.0, sp.Symbol("Sigma_12", real=True): 0.3, sp.Symbol("Sigma_22", real=True): 0.5}
+    values = {
+        sp.Symbol("Sigma_11", real=True): 2.0, sp.Symbol("Sigma_12", real=True): 0.3,
+        sp.Symbol("Sigma_22", real=True): 0.5,
+    }
     for k in range(2):
         values.update({sp.Symbol(f"mu_{k + 1}_{j + 1}", real=True): mu[k, j] for j in range(2)})
     for k in range(2):

@@ -22,8 +22,10 @@ def test_spin_conditional_expression_matches_the_library():
     out = S.ising_spin_conditional_sym(4)
     spins = [1, -1, 1, 1]
     values = {sp.Symbol(f"s_{i + 1}", real=True): v for i, v in enumerate(spins)}
-    values.update({sp.Symbol("J", real=True): 0.7, sp.Symbol("h", real=True): -0.3, sp.Symbol("beta", positive=True): 1 / 1.3})
-    assert float(out["conditional"].subs(values)) == pytest.approx(ising_spin_conditional(spins, 0, 1.3, 0.7, -0.3), rel=1e-13)
+    values.update({sp.Symbol("J", real=True): 0.7, sp.Symbol("h", real=True): -0.3,
+                   sp.Symbol("beta", positive=True): 1 / 1.3})
+    expected = ising_spin_conditional(spins, 0, 1.3, 0.7, -0.3)
+    assert float(out["conditional"].subs(values)) == pytest.approx(expected, rel=1e-13)
 
 
 def test_exported_from_symbolic():

@@ -1,5 +1,6 @@
-"""Tests of ``softmaxlab.symbolic.hierarchical``, the SymPy derivations behind ``softmaxlab.hierarchical``: residuals that
-simplify to 0, exact values, and numerical cross-checks against the library."""
+"""Tests of ``softmaxlab.symbolic.hierarchical``, the SymPy derivations behind
+``softmaxlab.hierarchical``: residuals that simplify to 0, exact values, and numerical cross-checks
+against the library."""
 
 from __future__ import annotations
 

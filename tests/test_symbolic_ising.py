@@ -44,4 +44,6 @@ def test_ising_heat_capacity_closed_forms_match_library():
     temps = np.array([0.4, 1.0, 3.0])
     for n in (4, 9):
         c_n = sp.lambdify(beta, out["c_N"].subs({N: n, J: 1}), "numpy")
-        np.testing.assert_allclose(c_n(1 / temps), ising_ring_thermodynamics(n, temps, method="enumerate").heat_capacity, rtol=1e-10)
+        np.testing.assert_allclose(
+            c_n(1 / temps), ising_ring_thermodynamics(n, temps, method="enumerate").heat_capacity, rtol=1e-10
+        )

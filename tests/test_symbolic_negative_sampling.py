@@ -1,5 +1,6 @@
-"""Tests of ``softmaxlab.symbolic.negative_sampling``, the SymPy derivations behind ``softmaxlab.negative_sampling``: residuals that
-simplify to 0, exact values, and numerical cross-checks against the library."""
+"""Tests of ``softmaxlab.symbolic.negative_sampling``, the SymPy derivations behind
+``softmaxlab.negative_sampling``: residuals that simplify to 0, exact values, and numerical
+cross-checks against the library."""
 
 from __future__ import annotations
 

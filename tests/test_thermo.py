@@ -224,7 +224,9 @@ def test_variational_free_energy_batches():
 # --------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("f", [boltzmann, log_partition, free_energy, mean_energy, energy_variance, heat_capacity, thermo_entropy])
+@pytest.mark.parametrize(
+    "f", [boltzmann, log_partition, free_energy, mean_energy, energy_variance, heat_capacity, thermo_entropy]
+)
 def test_bad_temperature_is_named(f):
     for bad in (0.0, -1.0, np.inf, np.nan):
         with pytest.raises(ValueError, match="temperature"):
