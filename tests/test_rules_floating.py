@@ -12,6 +12,7 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 import pytest
+
 from rules_support import BAD_ARRAYS, DTYPES, assert_rejects, assert_unmodified
 from softmaxlab.floating import (
     DoubleDouble,
@@ -63,8 +64,11 @@ def test_ulp_and_ulp_error_refuse_bad_arrays(bad):
     assert_rejects(ulp_error, ([1.0, 2.0], BAD_ARRAYS[bad], np.float64), names="reference", errors=TypeError)
 
 
-@pytest.mark.parametrize("dtype, error", [("int64", ValueError), (np.longdouble, ValueError), (np.complex128, ValueError),
-                                          ("no such type", TypeError), (3.5, TypeError)], ids=str)
+NOT_FORMATS = [("int64", ValueError), (np.longdouble, ValueError), (np.complex128, ValueError),
+               ("no such type", TypeError), (3.5, TypeError)]
+
+
+@pytest.mark.parametrize("dtype, error", NOT_FORMATS, ids=str)
 def test_formats_other_than_the_four_are_refused_naming_dtype(dtype, error):
     assert_rejects(float_format, (dtype,), names="dtype", errors=error)
     assert_rejects(ulp, (1.0, dtype), names="dtype", errors=error)
