@@ -47,7 +47,8 @@ _SHIFT_LOGITS = 2.0**32
 
 def _temperatures(temperature, n_steps: int) -> np.ndarray:
     """The temperature of every step, shape ``(n_steps,)``: a positive finite number, or a schedule of them."""
-    if not isinstance(temperature, np.ndarray) and np.ndim(temperature) == 0 and not isinstance(temperature, (list, tuple)):
+    if (not isinstance(temperature, np.ndarray) and np.ndim(temperature) == 0
+            and not isinstance(temperature, (list, tuple))):
         return np.full(n_steps, check_real(temperature, "temperature", positive=True))
     temps = as_real_array(temperature, "temperature")
     if temps.dtype.kind == "b":

@@ -19,7 +19,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from softmaxlab.grading import DEFAULT_TIMEOUT, _students, exercise_notebooks, grade_submissions, summary_table, write_grades_csv
+from softmaxlab.grading import (
+    DEFAULT_TIMEOUT,
+    _students,
+    exercise_notebooks,
+    grade_submissions,
+    summary_table,
+    write_grades_csv,
+)
 
 #: The book's exercises folder, when softmaxlab runs from the book's checkout (editable install).
 BOOK_EXERCISES = Path(__file__).resolve().parent.parent.parent / "exercises"
@@ -53,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         exercises_dir = Path("exercises")
     exercises = [p.stem for p in exercise_notebooks(exercises_dir)] if exercises_dir.is_dir() else []
     if not exercises:
-        print(f"grade: no exercise notebooks in {exercises_dir}; pass --exercises with the book's exercises folder", file=sys.stderr)
+        print(f"grade: no exercise notebooks in {exercises_dir}; pass --exercises with the book's exercises folder",
+              file=sys.stderr)
         return 2
     if not _students(submissions):
         print(f"grade: {submissions} holds no student folders (one folder of notebooks per student)", file=sys.stderr)

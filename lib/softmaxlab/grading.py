@@ -510,7 +510,8 @@ def run_notebook(path: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT)
     --------
     >>> from softmaxlab.grading import run_notebook
     >>> run_notebook("exercises/04_inversion.ipynb", timeout=60)  # doctest: +SKIP
-    NotebookOutcome(exercise='04_inversion', status='not attempted', message='Your function still raises NotImplementedError: ...', seconds=2.9)
+    NotebookOutcome(exercise='04_inversion', status='not attempted',
+                    message='Your function still raises NotImplementedError: ...', seconds=2.9)
     """
     path = Path(path)
     exercise = path.stem
@@ -562,7 +563,8 @@ def run_notebook(path: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT)
             tail = log_file.read_bytes()[-2000:].decode("utf-8", "replace").strip().splitlines()
             last = f": {tail[-1]}" if tail else ""
             return NotebookOutcome(
-                exercise, "error", _clip(f"the notebook runner stopped (exit code {proc.returncode}) without a result{last}"), seconds
+                exercise, "error",
+                _clip(f"the notebook runner stopped (exit code {proc.returncode}) without a result{last}"), seconds
             )
         if report.get("error"):
             error = report["error"]
@@ -801,7 +803,8 @@ def write_grades_csv(rows: Iterable[GradeRow], path: str | os.PathLike[str]) -> 
         writer.writerow(CSV_COLUMNS)
         for row in rows:
             o = row.outcome
-            writer.writerow([row.student, o.exercise, o.status, o.message, "" if o.seconds is None else f"{o.seconds:.1f}"])
+            seconds = "" if o.seconds is None else f"{o.seconds:.1f}"
+            writer.writerow([row.student, o.exercise, o.status, o.message, seconds])
 
 
 def summary_table(rows: Sequence[GradeRow]) -> str:

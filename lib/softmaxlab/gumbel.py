@@ -39,7 +39,8 @@ _BLOCK = BLOCK_BYTES // 8
 
 
 def as_generator(rng: np.random.Generator | int | None) -> np.random.Generator:
-    """Return a numpy ``Generator``: ``rng`` itself, a new one seeded with the int ``rng``, or an unseeded one for ``None``.
+    """Return a numpy ``Generator``: ``rng`` itself, a new one seeded with the int ``rng``, or an
+    unseeded one for ``None``.
 
     Raises
     ------

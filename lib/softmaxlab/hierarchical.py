@@ -355,7 +355,7 @@ def huffman_tree(frequencies: ArrayLike) -> BinaryTree:
     left: list[int] = []
     right: list[int] = []
     i = j = 0  # heads of the leaf queue and of the merged queue
-    for m in range(n_classes - 1):
+    for _merge in range(n_classes - 1):
         picks = []
         for _ in range(2):
             if j >= len(merged_w) or (i < n_classes and leaf_w[i] <= merged_w[j]):  # ties: leaf first

@@ -271,7 +271,8 @@ def softmax_sliders(
         f' data-smx-decimals="{decimals}">'
         f"{heading}"
         '<div class="smx-rows">' + "".join(rows) + "</div>"
-        f'<p class="smx-summary">sum of the probabilities: <output class="smx-sum">{_fixed(float(p.sum()), 3)}</output></p>'
+        f'<p class="smx-summary">sum of the probabilities: '
+        f'<output class="smx-sum">{_fixed(float(p.sum()), 3)}</output></p>'
         "<figcaption>Each slider sets one score <i>z<sub>j</sub></i>; each bar shows"
         " softmax(<i>z</i>)<sub><i>j</i></sub>, computed in your browser. The largest probability is"
         " highlighted.</figcaption>"

@@ -108,7 +108,8 @@ def _temperatures(temperature: ArrayLike) -> tuple[np.ndarray, np.dtype]:
     """The temperatures as float64 and the dtype of the results (that of ``temperature``, by the core's rules)."""
     if not isinstance(temperature, (np.ndarray, list, tuple)) and np.ndim(temperature) == 0:
         value = check_real(temperature, "temperature", positive=True)  # names 10**400, True, "hot"
-        dtype = np.asarray(temperature).dtype if isinstance(temperature, (np.floating, np.integer)) else np.dtype(np.float64)
+        given = isinstance(temperature, (np.floating, np.integer))
+        dtype = np.asarray(temperature).dtype if given else np.dtype(np.float64)
         return np.asarray(value), result_dtype(dtype)
     t = as_real_array(temperature, "temperature")
     if t.dtype.kind == "b":
@@ -301,7 +302,6 @@ def _transfer(n: int | float, t: np.ndarray, J: float, h: float):
         a, d, b = m[..., 0, 0], m[..., 1, 1], m[..., 0, 1]
         gap = 2 * np.hypot((a - d) / 2, b)  # lambda_+ - lambda_-, free of cancellation
         lam = (a + d + gap) / 2  # lambda_+ of the scaled matrix, >= 1
-        log_lam = a_max / t + np.log(lam)  # log lambda_+
         # 1 - |r|, r = lambda_- / lambda_+, in the log domain (it may underflow where |r|^n does not):
         # gap / lambda_+ if J >= 0 (then r >= 0), (a + d) / lambda_+ if J < 0 (then r < 0)
         log_y = np.logaddexp(log_m[..., 0, 0], log_m[..., 1, 1]) - np.log(lam)
@@ -430,7 +430,8 @@ def _chain_moments(m: np.ndarray, lam: np.ndarray, gap: np.ndarray, c: np.ndarra
 
 
 def _transfer_moments(
-    n: int, m: np.ndarray, lam: np.ndarray, log_m: np.ndarray, c_raw: np.ndarray, t: np.ndarray, sigma: float, frustrated: bool
+    n: int, m: np.ndarray, lam: np.ndarray, log_m: np.ndarray, c_raw: np.ndarray, t: np.ndarray, sigma: float,
+    frustrated: bool,
 ):
     """Per-bond mean of ``c`` (units of ``sigma``), variance of ``sum_bonds c`` per spin, and where that
     variance is known to :data:`HEAT_CAPACITY_RTOL`, from powers of block matrices (truncated Taylor

@@ -89,7 +89,8 @@ def _chunks(index: tuple, axis: int, length: int) -> list[tuple]:
     """Block ``index`` cut along ``axis`` (of ``length``) into pieces of at most a block."""
     if length <= _BLOCK_ELEMENTS:
         return [index]
-    return [index[:axis] + (slice(s, s + _BLOCK_ELEMENTS),) + index[axis + 1 :] for s in range(0, length, _BLOCK_ELEMENTS)]
+    return [index[:axis] + (slice(s, s + _BLOCK_ELEMENTS),) + index[axis + 1 :]
+            for s in range(0, length, _BLOCK_ELEMENTS)]
 
 
 def _check_nonnegative(w: np.ndarray, index: tuple, name: str) -> None:

@@ -169,7 +169,8 @@ def maxent_fit(
     tol: float = 1e-8,
     max_iter: int = 100,
 ) -> np.ndarray:
-    r"""The conditional maximum-entropy model: weights whose ``softmax_y(lambda . f(x, y))`` matches the feature expectations.
+    r"""The conditional maximum-entropy model: weights whose ``softmax_y(lambda . f(x, y))`` matches the
+    feature expectations.
 
     Maximises the mean conditional log-likelihood
     ``(1/n) sum_i log softmax(F[i] @ lambda)[y_i]``, a concave function whose

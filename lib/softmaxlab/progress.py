@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     notebooks = exercise_notebooks(workspace)
     if not notebooks:
-        print(f"make progress: {workspace}/ holds no notebooks; `make workspace` copies the exercises into it.", file=sys.stderr)
+        print(f"make progress: {workspace}/ holds no notebooks; `make workspace` copies the exercises into it.",
+              file=sys.stderr)
     outcomes = []
     try:
         for i, (label, path) in enumerate(labelled_notebooks(notebooks, exercises), 1):

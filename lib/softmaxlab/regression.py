@@ -176,7 +176,8 @@ class SoftmaxRegression:
         if arr.shape != (n,):
             raise ValueError(f"{name} must have shape ({n},) to match the inputs, got {arr.shape}")
         if np.any((arr < 0) | (arr >= self.n_classes)):
-            raise ValueError(f"{name} must hold labels in [0, {self.n_classes}); found {int(arr[(arr < 0) | (arr >= self.n_classes)][0])}")
+            first_bad = int(arr[(arr < 0) | (arr >= self.n_classes)][0])
+            raise ValueError(f"{name} must hold labels in [0, {self.n_classes}); found {first_bad}")
         return arr
 
     # ------------------------------------------------------------------ model

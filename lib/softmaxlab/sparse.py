@@ -247,7 +247,8 @@ def _sparsemax_tau(z: np.ndarray) -> np.ndarray:
     zs = _sorted_desc(z)
     k = np.arange(1, z.shape[1] + 1, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):  # sums of entries near -1e308
-        size = _last_true(1 + k * zs > np.cumsum(zs, axis=1))  # k is in the support iff z_(k) > (sum_{j<=k} z_(j) - 1) / k
+        # k is in the support iff z_(k) > (sum_{j<=k} z_(j) - 1) / k
+        size = _last_true(1 + k * zs > np.cumsum(zs, axis=1))
     return (np.where(_top(zs, size), zs, 0.0).sum(axis=1) - 1) / size
 
 

@@ -393,7 +393,8 @@ def _read_numbers(value: Any) -> np.ndarray:
         return arr.astype(np.complex128)
     if arr.dtype.kind != "O":
         raise _Unreadable(f"an array of {arr.dtype} values")
-    if arr.ndim == 0 and not isinstance(arr.item(), (sp.Basic, numbers.Number)) and not hasattr(arr.item(), "__float__"):
+    if (arr.ndim == 0 and not isinstance(arr.item(), (sp.Basic, numbers.Number))
+            and not hasattr(arr.item(), "__float__")):
         raise _Unreadable(f"a {type(arr.item()).__name__} ({_short_repr(arr.item())})")
     out = np.empty(arr.shape, dtype=np.complex128)
     for index, item in np.ndenumerate(arr):
@@ -587,7 +588,9 @@ def as_expressions(value: Any, count: int, *, on: str, what: str = "your functio
     return expressions
 
 
-def adopt_symbols(expressions: list[sp.Expr], symbols: Sequence[sp.Symbol], *, on: str, what: str = "your answer") -> list[sp.Expr]:
+def adopt_symbols(
+    expressions: list[sp.Expr], symbols: Sequence[sp.Symbol], *, on: str, what: str = "your answer"
+) -> list[sp.Expr]:
     """Replace the reader's symbols by the checker's symbols of the same name, or fail.
 
     A reader may build ``p_1`` with ``sp.symbols("p_1")`` (no assumptions)
@@ -671,7 +674,8 @@ _LARGEST_EXPANDED_EXPONENT = 64
 
 def _has_huge_exponent(expr: sp.Expr) -> bool:
     return any(
-        power.exp.is_Rational and (power.exp.q > _LARGEST_EXPANDED_EXPONENT or abs(power.exp.p) > _LARGEST_EXPANDED_EXPONENT)
+        power.exp.is_Rational
+        and (power.exp.q > _LARGEST_EXPANDED_EXPONENT or abs(power.exp.p) > _LARGEST_EXPANDED_EXPONENT)
         for power in expr.atoms(sp.Pow)
     )
 

@@ -151,7 +151,9 @@ def _digits_apart(got: sp.Expr, want: sp.Expr) -> tuple[str, str]:
     return str(got), str(want)
 
 
-def _difference_at(answer: sp.Expr, p: list[sp.Symbol], pz: list[sp.Expr], want: sp.Expr, on: str) -> tuple[str, str, str] | None:
+def _difference_at(
+    answer: sp.Expr, p: list[sp.Symbol], pz: list[sp.Expr], want: sp.Expr, on: str
+) -> tuple[str, str, str] | None:
     """How ``answer`` at ``p = pz`` differs from ``want``: (description, got, expected), or None if it agrees."""
     at_point = _sympy_step(on, "evaluate", _substituted, answer, dict(zip(p, pz)))
     value = _sympy_step(on, "evaluate", sp.N, at_point, _EVAL_DIGITS)

@@ -299,7 +299,9 @@ def _check_numeric_variance(energy_variance: Callable[[np.ndarray, float], Any])
         elif got < 0:
             advice = " A variance is never negative: yours lost everything to rounding."
         else:
-            off = f" Your value is off by {fmt(abs(got - exact) / exact, 3)} relative to the exact one." if exact > 0 else ""
+            off = ""
+            if exact > 0:
+                off = f" Your value is off by {fmt(abs(got - exact) / exact, 3)} relative to the exact one."
             scale = float(np.max(np.abs(E)))
             if scale > 1e3 * max(np.sqrt(exact), 1e-300) or scale > 1e4:
                 advice = off + (

@@ -350,7 +350,8 @@ def check_gumbel_max(sample: Callable[[np.ndarray, np.random.Generator, int], An
             total_statistic += statistic
             total_dof += dof
             if p_value < worst[0]:
-                worst = (p_value, f"pi = {fmt(pi, 4)}: chi-square {fmt(statistic, 4)} on {dof} dof, p-value {fmt(p_value, 3)}")
+                worst = (p_value, f"pi = {fmt(pi, 4)}: chi-square {fmt(statistic, 4)} on {dof} dof, "
+                                  f"p-value {fmt(p_value, 3)}")
         if kind in _PAIR_CASES:
             K = pi.shape[0]
             pairs = np.bincount(draws[0::2] * K + draws[1::2], minlength=K * K)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +39,7 @@ LEAF_ATOL = 1e-14
 
 
 #: A tree as nested pairs: a class index (a leaf) or a pair ``(left, right)`` of trees.
-Nested = Union[int, tuple]
+Nested = int | tuple
 
 
 def children_table(tree: Nested, order: list[int] | None = None) -> np.ndarray:
@@ -346,5 +346,6 @@ def check_hierarchical_sum(leaf_probabilities: Callable[[np.ndarray, np.ndarray]
         f"Your leaf probabilities match a recursive walk down all {len(cases)} test trees (K = 1 to 64, "
         "chains, balanced and random trees, scores up to 800 in size), and they sum to 1 on every one, "
         "as the proof says.",
-        (("tree ((0, 1), 2), s = [0.5, -1]", fmt(_leaf_reference(children_table(((0, 1), 2)), np.array([0.5, -1.0])))),),
+        (("tree ((0, 1), 2), s = [0.5, -1]",
+          fmt(_leaf_reference(children_table(((0, 1), 2)), np.array([0.5, -1.0])))),),
     )

@@ -207,9 +207,10 @@ def check_sparsemax_threshold(threshold: Callable[[np.ndarray], Any]) -> CheckRe
             got=got_text,
             tolerance=tolerance,
         )
+    example = np.array([0.5, 0.2, -1.0])
+    example_tau = _threshold_reference(example)
     return (
         f"Your threshold is exact on all {len(cases)} test vectors (K = 1 to 100, ties, entries exactly "
         "at the threshold, a dominant entry, magnitudes up to 1e300): max(z - tau, 0) sums to 1 each time.",
-        (("z = [0.5, 0.2, -1]", f"tau = {fmt(_threshold_reference(np.array([0.5, 0.2, -1.0])))}, "
-          f"sparsemax = {fmt(np.maximum(np.array([0.5, 0.2, -1.0]) - _threshold_reference(np.array([0.5, 0.2, -1.0])), 0))}"),),
+        (("z = [0.5, 0.2, -1]", f"tau = {fmt(example_tau)}, sparsemax = {fmt(np.maximum(example - example_tau, 0))}"),),
     )

@@ -178,7 +178,7 @@ def _infinite_shares(scaled: list[sp.Expr], name: str) -> list[sp.Expr] | None:
     return [sp.Rational(1, count) if s == sp.oo else sp.Integer(0) for s in scaled]
 
 
-def softmax_sym(z: list[sp.Expr], beta: sp.Expr = sp.Integer(1)) -> list[sp.Expr]:
+def softmax_sym(z: list[sp.Expr], beta: sp.Expr = sp.S.One) -> list[sp.Expr]:
     """The softmax of the symbols ``z`` at inverse temperature ``beta``, as SymPy expressions.
 
     Parameters

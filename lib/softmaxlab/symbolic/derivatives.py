@@ -132,7 +132,8 @@ def softmax_jacobian_index_form(evaluate: bool = True) -> sp.Expr:
     Examples
     --------
     >>> softmax_jacobian_index_form(evaluate=False)
-    exp(z[i])*KroneckerDelta(i, j)/Sum(exp(z[k]), (k, 1, n)) - exp(z[i])*Sum(exp(z[k])*KroneckerDelta(j, k), (k, 1, n))/Sum(exp(z[k]), (k, 1, n))**2
+    exp(z[i])*KroneckerDelta(i, j)/Sum(exp(z[k]), (k, 1, n))
+      - exp(z[i])*Sum(exp(z[k])*KroneckerDelta(j, k), (k, 1, n))/Sum(exp(z[k]), (k, 1, n))**2
     >>> softmax_jacobian_index_form()
     -exp(z[i])*exp(z[j])/Sum(exp(z[k]), (k, 1, n))**2 + exp(z[i])*KroneckerDelta(i, j)/Sum(exp(z[k]), (k, 1, n))
     """
@@ -306,7 +307,8 @@ def softmax_second_derivative_closed_form(n: int) -> sp.Array:
     d = sp.KroneckerDelta
     return sp.Array(
         [
-            [[p[i] * ((d(i, j) - p[j]) * (d(i, k) - p[k]) - p[j] * (d(j, k) - p[k])) for k in range(n)] for j in range(n)]
+            [[p[i] * ((d(i, j) - p[j]) * (d(i, k) - p[k]) - p[j] * (d(j, k) - p[k])) for k in range(n)]
+             for j in range(n)]
             for i in range(n)
         ]
     )

@@ -61,7 +61,8 @@ def lda_posterior_sym(n_classes: int = 2, dim: int = 2) -> dict[str, object]:
     n_classes = _size(n_classes, "n_classes", 4, minimum=2)
     dim = _size(dim, "dim", 2)
     x = sp.Matrix(_vector("x", dim, real=True))
-    entries = {(i, j): sp.Symbol(f"Sigma_{min(i, j) + 1}{max(i, j) + 1}", real=True) for i in range(dim) for j in range(dim)}
+    entries = {(i, j): sp.Symbol(f"Sigma_{min(i, j) + 1}{max(i, j) + 1}", real=True)
+               for i in range(dim) for j in range(dim)}
     if dim == 1:
         entries = {(0, 0): sp.Symbol("Sigma_11", positive=True)}
     Sigma = sp.Matrix(dim, dim, lambda i, j: entries[(i, j)])
@@ -145,7 +146,9 @@ def naive_bayes_posterior_sym(n_classes: int = 2, n_features: int = 3) -> dict[s
         softmax_of_log_joint = [s / sum(scores) for s in scores]
         bayes_difference.append([sp.simplify(p - q) for p, q in zip(posterior, softmax_of_log_joint)])
         linear_difference.append([
-            sp.simplify(sp.expand_log(log_joint[k].subs(at) - sum(weights[k][j] * bits[j] for j in D) - biases[k], force=True))
+            sp.simplify(sp.expand_log(
+                log_joint[k].subs(at) - sum(weights[k][j] * bits[j] for j in D) - biases[k], force=True
+            ))
             for k in K
         ])
     return {

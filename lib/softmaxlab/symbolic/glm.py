@@ -142,7 +142,8 @@ def multinomial_canonical_link_sym(n_classes: int = 3) -> dict[str, object]:
     density_difference = []
     for k in range(n_classes):
         y = [1 if m == k else 0 for m in range(n_classes)]
-        canonical = sum(yk * lk for yk, lk in zip(y, link)) - sp.log(sp.together(cumulant.subs(dict(zip(eta, link))).args[0]))
+        log_normaliser = sp.log(sp.together(cumulant.subs(dict(zip(eta, link))).args[0]))
+        canonical = sum(yk * lk for yk, lk in zip(y, link)) - log_normaliser
         density_difference.append(on_simplex(canonical - sum(yk * sp.log(m) for yk, m in zip(y, mu))))
     return {
         "link": link,
