@@ -3,7 +3,7 @@
 All three share one algorithm, the shifted one recommended by Blanchard, Higham
 and Higham (2021, "Accurately computing the log-sum-exp and softmax functions",
 IMA J. Numer. Anal. 41(4)), and written out plainly in
-:func:`_shifted_algorithm` below:
+``_shifted_algorithm`` below:
 
 1. find the maximum ``m`` of each slice and the index ``k`` where it sits;
 2. form ``d_j = (x_j - m) / T``, so every ``d_j <= 0`` and ``d_k = 0``;
