@@ -23,11 +23,6 @@ from softmaxlab.exercises import (
 from softmaxlab.exercises.energy_variance import ENERGY_VARIANCE_RTOL, _variance_reference
 from strategies import vectors
 
-
-def sigmoid(t):
-    return np.exp(-np.logaddexp(0.0, -t))
-
-
 # ------------------------------------------------------------------ the energy variance
 
 

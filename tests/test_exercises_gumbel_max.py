@@ -25,11 +25,6 @@ from softmaxlab.exercises.gumbel_max import (
     _gumbel_cases,
 )
 
-
-def sigmoid(t):
-    return np.exp(-np.logaddexp(0.0, -t))
-
-
 # ------------------------------------------------------------------ the Gumbel-max trick
 
 

@@ -28,10 +28,6 @@ from softmaxlab.exercises.sparsemax_threshold import THRESHOLD_TOL, _threshold_r
 from strategies import vectors
 
 
-def sigmoid(t):
-    return np.exp(-np.logaddexp(0.0, -t))
-
-
 def threshold(z):
     m = np.max(z)
     zs = np.sort(z - m)[::-1]
