@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from softmaxlab.plotting import BOOK_STYLE, COLORS, bar_probabilities, use_book_style
+from rules_support import BAD_ARRAYS, assert_rejects
+from softmaxlab.plotting import BOOK_STYLE, COLORS, bar_probabilities, simplex_to_plane, use_book_style
 
 
 @pytest.fixture
@@ -91,3 +92,45 @@ def test_bar_probabilities_defaults(book_style):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2"]
     assert mcolors.to_hex(bars[1].get_facecolor()).upper() == COLORS[1].upper()
     assert ax.get_title() == ""
+
+
+def test_simplex_to_plane_corners_centre_and_sides():
+    x, y = simplex_to_plane(np.eye(3))
+    np.testing.assert_allclose(x, [0.0, 1.0, 0.5], atol=0)
+    np.testing.assert_allclose(y, [0.0, 0.0, np.sqrt(3) / 2], rtol=1e-15)
+    cx, cy = simplex_to_plane(np.full(3, 1 / 3))
+    # the centre is as far from each side: its height is a third of the triangle's
+    assert cx == pytest.approx(0.5) and cy == pytest.approx(np.sqrt(3) / 6)
+    # a point on the side opposite corner 3 (p_3 = 0) lies on the x axis, at p_2 from corner 1
+    assert simplex_to_plane([0.25, 0.75, 0.0]) == (0.75, 0.0)
+
+
+def test_simplex_to_plane_distance_to_each_side_is_the_opposite_probability():
+    p = np.random.default_rng(0).dirichlet(np.ones(3), size=200)
+    x, y = simplex_to_plane(p)
+    height = np.sqrt(3) / 2
+    corners = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, height]])
+    for k in range(3):
+        a, b = corners[(k + 1) % 3], corners[(k + 2) % 3]  # the side opposite corner k
+        cross = (b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0])
+        np.testing.assert_allclose(np.abs(cross) / np.hypot(*(b - a)) / height, p[:, k], atol=1e-14)
+
+
+def test_simplex_to_plane_shapes_and_dtypes():
+    p = np.full((4, 5, 3), 1 / 3, dtype=np.float32)
+    x, y = simplex_to_plane(p)
+    assert x.shape == y.shape == (4, 5) and x.dtype == y.dtype == np.float64
+    x, y = simplex_to_plane([[1, 0, 0], [0, 0, 1]])
+    assert x.tolist() == [0.0, 0.5]
+    before = p.copy()
+    simplex_to_plane(p)
+    np.testing.assert_array_equal(p, before)
+
+
+@pytest.mark.parametrize(
+    "p, error",
+    [*[(v, TypeError) for v in BAD_ARRAYS.values()], (0.5, ValueError), ([0.5, 0.5], ValueError),
+     (np.ones((3, 4)), ValueError), (np.ones((2, 0)), ValueError)],
+)
+def test_simplex_to_plane_bad_input(p, error):
+    assert_rejects(simplex_to_plane, (p,), names="p", errors=error)

@@ -9,8 +9,12 @@ mode, a fixed size and resolution, and no SVG (so nbval compares no binary).
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["COLORS", "BOOK_STYLE", "use_book_style", "bar_probabilities"]
+from softmaxlab._validation import as_real_array
+
+__all__ = ["COLORS", "BOOK_STYLE", "use_book_style", "bar_probabilities", "simplex_to_plane"]
 
 #: A colour-blind-safe cycle (Okabe and Ito, 2008).
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -85,3 +89,44 @@ def bar_probabilities(ax, probabilities, labels=None, *, color=None, title=None)
     if title:
         ax.set_title(title)
     return bars
+
+
+def simplex_to_plane(p: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Plot coordinates of points of the 3-class simplex, in an equilateral triangle.
+
+    ``p = (p_1, p_2, p_3)`` (the last axis) is drawn at ``p_1 c_1 + p_2 c_2 + p_3 c_3`` with the
+    corners ``c_1 = (0, 0)``, ``c_2 = (1, 0)`` and ``c_3 = (1/2, sqrt(3)/2)`` on top: each corner
+    is a class with probability 1, the centre the uniform distribution, and the distance to a
+    side is proportional to the probability of the opposite corner. Use ``aspect="equal"``.
+
+    Parameters
+    ----------
+    p : array_like
+        Probability vectors of three entries along the last axis (any leading shape).
+
+    Returns
+    -------
+    x, y : ndarray
+        The coordinates, each of shape ``p.shape[:-1]`` (float64).
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not an array of real numbers.
+    ValueError
+        If its last axis does not have 3 entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmaxlab.plotting import simplex_to_plane
+    >>> x, y = simplex_to_plane(np.eye(3))      # the three corners
+    >>> x.tolist(), y.round(4).tolist()
+    ([0.0, 1.0, 0.5], [0.0, 0.0, 0.866])
+    >>> [round(float(c), 4) for c in simplex_to_plane([1 / 3, 1 / 3, 1 / 3])]   # the centre
+    [0.5, 0.2887]
+    """
+    p = as_real_array(p, "p").astype(np.float64, copy=False)
+    if p.ndim == 0 or p.shape[-1] != 3:
+        raise ValueError(f"p must hold 3 probabilities along its last axis, got shape {p.shape}")
+    return p[..., 1] + p[..., 2] / 2, p[..., 2] * (np.sqrt(3) / 2)
