@@ -157,7 +157,9 @@ def test_vjp_is_the_backward_pass_of_a_loss():
     """d/dx of L(softmax(x)) with L(p) = sum(w * p**2) is vjp(x, 2 w p)."""
     rng = np.random.default_rng(4)
     x, w = rng.normal(size=5), rng.normal(size=5)
-    loss = lambda v: np.sum(w * softmax(v) ** 2)  # noqa: E731
+    def loss(v):
+        return np.sum(w * softmax(v) ** 2)
+
     np.testing.assert_allclose(softmax_vjp(x, 2 * w * softmax(x)), numerical_jacobian(loss, x), atol=1e-9)
 
 

@@ -57,7 +57,9 @@ def test_numerical_jacobian_of_softmax(x):
 def test_error_vs_step_is_u_shaped():
     """Too large a step: truncation error; too small: rounding error; cbrt(u) in between is best."""
     x = np.array([0.7])
-    f = lambda v: float(np.exp(v[0]))  # noqa: E731
+    def f(v):
+        return float(np.exp(v[0]))
+
     err = {h: abs(numerical_gradient(f, x, eps=h)[0] - np.exp(0.7)) for h in (1e-2, DEFAULT_EPS, 1e-12)}
     assert err[DEFAULT_EPS] < err[1e-2] and err[DEFAULT_EPS] < err[1e-12]
     assert err[DEFAULT_EPS] < 1e-9

@@ -500,7 +500,9 @@ def v_two_level_system_sym():
     out = S.two_level_system_sym()
     b, eps = S.thermo.beta, out["epsilon"]
     for bv, ev in [(mpmath.mpf("0.5"), mpmath.mpf(2)), (mpmath.mpf(3), mpmath.mpf("0.25"))]:
-        log_z = lambda x: mpmath.log(1 + mpmath.exp(-x * ev))  # noqa: E731
+        def log_z(x):
+            return mpmath.log(1 + mpmath.exp(-x * ev))
+
         values = {b: bv, eps: ev}
         close(at(out["Z"], values), 1 + mpmath.exp(-bv * ev))
         close(at(out["U"], values), -mpmath.diff(log_z, bv), 1e-15)
@@ -544,7 +546,9 @@ def v_ising_chain_heat_capacity_sym():
     b, J = S.thermo.beta, S.thermo.J
     N = sp.Symbol("N", positive=True, integer=True)
     for bv, Jv, n in [(mpmath.mpf("0.7"), mpmath.mpf(1), 4), (mpmath.mpf(2), mpmath.mpf("-0.5"), 3)]:
-        log_z = lambda x: mpmath.log(ising_brute_force(n, x * Jv, 0))  # noqa: E731
+        def log_z(x):
+            return mpmath.log(ising_brute_force(n, x * Jv, 0))
+
         close(at(out["c_N"], {b: bv, J: Jv, N: n}), bv**2 * mpmath.diff(log_z, bv, 2) / n, 1e-12)
         K = bv * Jv
         close(at(out["c_infinity"], {b: bv, J: Jv}), K**2 * mpmath.sech(K) ** 2)
@@ -747,7 +751,9 @@ def v_sigmoid_layer_sum_sym(n=1):
 
 def v_sigmoid_layer_sum_facts(n=1):
     out = S.sigmoid_layer_sum_facts(n)
-    total = lambda t: n * mp_sigmoid(t)  # noqa: E731  (every z_j = t)
+    def total(t):  # every z_j = t
+        return n * mp_sigmoid(t)
+
     close(mpmath.mpf(sp.N(out["at z = 0"])), total(0))
     close(mpmath.mpf(sp.N(out["all z_j -> -oo"])), total(-200), 1e-40)
     close(mpmath.mpf(sp.N(out["all z_j -> +oo"])), total(200))

@@ -25,7 +25,9 @@ def test_hierarchical_softmax_sums_to_one(tree):
 
 def test_hierarchical_probabilities_are_products_of_path_sigmoids():
     probs, s = hierarchical_softmax_sym(balanced_tree(4))
-    sig = lambda t: 1 / (1 + sp.exp(-t))  # noqa: E731
+    def sig(t):
+        return 1 / (1 + sp.exp(-t))
+
     assert sp.simplify(probs[0] - sig(s[0]) * sig(s[1])) == 0
     assert sp.simplify(probs[3] - sig(-s[0]) * sig(-s[2])) == 0
 
