@@ -25,7 +25,6 @@ import scipy.special
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import accuracy_cases as ac  # noqa: E402
-
 import softmaxlab  # noqa: E402
 from softmaxlab import log_softmax, logsumexp, softmax  # noqa: E402
 

@@ -38,6 +38,7 @@ import time
 import numpy as np
 import scipy
 import scipy.special
+
 import softmaxlab
 from softmaxlab import log_softmax, logsumexp, softmax
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import mpmath
 import numpy as np
@@ -131,7 +131,7 @@ def adversarial_vectors(dtype) -> list[tuple[str, np.ndarray]]:
     return cases
 
 
-@lru_cache(maxsize=None)
+@cache
 def cases(dtype) -> tuple[tuple[str, np.ndarray], ...]:
     """Every test vector of ``dtype``: the random ones first, then the adversarial ones."""
     dtype = np.dtype(dtype).type
@@ -248,7 +248,7 @@ def errors(x: np.ndarray, ref: Reference, softmax, log_softmax, logsumexp) -> Er
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def references(dtype, exact_input: bool = False) -> tuple[Reference, ...]:
     """The reference of every vector of :func:`cases` (computed once per process)."""
     return tuple(reference(x, exact_input=exact_input) for _, x in cases(dtype))

@@ -12,6 +12,7 @@ import importlib.util
 
 import numpy as np
 import pytest
+
 from conftest import ROOT
 
 

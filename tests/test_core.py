@@ -11,16 +11,17 @@ from __future__ import annotations
 import math
 import warnings
 
-import accuracy_cases as ac
 import mpmath
 import numpy as np
 import pytest
 import scipy.special
-import softmaxlab
-import softmaxlab._kernels as kernels
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+import accuracy_cases as ac
+import softmaxlab
+import softmaxlab._kernels as kernels
 from softmaxlab import core, log_softmax, logsumexp, softmax
 
 FUNCTIONS = [softmax, log_softmax, logsumexp]

@@ -15,6 +15,7 @@ import pytest
 import sympy as sp
 
 import softmaxlab.exercises
+from exercise_assertions import RaisingArray
 from softmaxlab.exercises import (
     RESULT_MIME_TYPE,
     CheckResult,
@@ -26,8 +27,6 @@ from softmaxlab.exercises import (
     check_stable_log_softmax,
 )
 
-from exercise_assertions import RaisingArray
-
 # ------------------------------------------------------------------ the docstrings describe the real test sets
 
 
@@ -37,16 +36,20 @@ from exercise_assertions import RaisingArray
         (check_monotonicity, "softmaxlab.exercises.monotonicity:_monotonicity_cases", "on {n}"),
         (check_stable_log_softmax, "softmaxlab.exercises.stable_log_softmax:_stability_cases", "The {n} test arrays"),
         (check_argmax_limit, "softmaxlab.exercises.argmax_limit:_limit_cases", "Tested on {n} vectors"),
-        (softmaxlab.exercises.check_energy_variance, "softmaxlab.exercises.energy_variance:_variance_cases", "at 50 digits on {n} systems"),
+        (softmaxlab.exercises.check_energy_variance, "softmaxlab.exercises.energy_variance:_variance_cases",
+         "at 50 digits on {n} systems"),
         (softmaxlab.exercises.check_spin_conditional, "softmaxlab.exercises.spin_conditional:_probability_cases",
          "at 50 digits, on {n} rings"),
         (softmaxlab.exercises.check_spin_conditional, "softmaxlab.exercises.spin_conditional:_symbolic_rings",
          "on {n} rings of 2 to 6 spins"),
         (softmaxlab.exercises.check_log_partition_bias, "softmaxlab.exercises.log_partition_bias:_bias_cases",
          "at 50 digits on {n} cases"),
-        (softmaxlab.exercises.check_gumbel_max, "softmaxlab.exercises.gumbel_max:_gumbel_cases", "On each of {n} distributions"),
-        (softmaxlab.exercises.check_hierarchical_sum, "softmaxlab.exercises.hierarchical_sum:_hierarchical_cases", "Tested on {n} trees"),
-        (softmaxlab.exercises.check_sparsemax_threshold, "softmaxlab.exercises.sparsemax_threshold:_threshold_cases", "on {n} vectors"),
+        (softmaxlab.exercises.check_gumbel_max, "softmaxlab.exercises.gumbel_max:_gumbel_cases",
+         "On each of {n} distributions"),
+        (softmaxlab.exercises.check_hierarchical_sum, "softmaxlab.exercises.hierarchical_sum:_hierarchical_cases",
+         "Tested on {n} trees"),
+        (softmaxlab.exercises.check_sparsemax_threshold, "softmaxlab.exercises.sparsemax_threshold:_threshold_cases",
+         "on {n} vectors"),
         (softmaxlab.exercises.check_hard_addressing, "softmaxlab.exercises.hard_addressing:_addressing_cases",
          "Tested on {n} memories"),
         (softmaxlab.exercises.check_masked_attention, "softmaxlab.exercises.masked_attention:_attention_cases",

@@ -136,7 +136,9 @@ def _check_qkv(q, k, v, scale, mask) -> _Problem:
         try:
             mk = np.asarray(mask)
         except (ValueError, TypeError):
-            raise TypeError("mask must be a boolean array (True = attend), got a ragged or unreadable array-like") from None
+            raise TypeError(
+                "mask must be a boolean array (True = attend), got a ragged or unreadable array-like"
+            ) from None
         if mk.dtype != np.bool_:
             raise TypeError(f"mask must be a boolean array (True = attend), got dtype {mk.dtype}")
         target = batch + (qa.shape[-2], ka.shape[-2])

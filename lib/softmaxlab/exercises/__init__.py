@@ -47,9 +47,9 @@ from softmaxlab.exercises._result import (
     as_number,
     call_answer,
     checker,
-    fail,
     distinguishing_digits,
     exact_rational,
+    fail,
     first_mismatch,
     fmt,
     proves_equal,
@@ -119,7 +119,8 @@ __all__ = [
     "check_hard_addressing",
     "check_masked_attention",
     "check_exp_overflow",
-    # helpers of the Gumbel-max and hierarchical-sum exercises: the goodness-of-fit test, trees as tables and nested pairs
+    # helpers of the Gumbel-max and hierarchical-sum exercises: the goodness-of-fit test, trees as tables and as
+    # nested pairs
     "chi_square_test",
     "children_table",
     "nested_tree",
