@@ -914,12 +914,14 @@ COVERED = {func.__name__ for func, _ in VALUE_ROWS}
 
 
 #: The names of softmaxlab.symbolic whose rows are in tests/test_rules_graphical.py (the probabilistic
-#: readings of softmax and the estimation of Z); this table covers all the others.
+#: readings of softmax and the estimation of Z) and tests/test_rules_networks.py (softmax inside
+#: networks); this table covers all the others.
 ELSEWHERE = {
     "ising_spin_conditional_sym", "conditional_maxent_lagrange", "softmax_regression_shift_identity",
     "lda_posterior_sym", "naive_bayes_posterior_sym", "multinomial_canonical_link_sym",
     "importance_weight_moments_sym", "log_estimate_bias_sym",
     "ising_ring_density_of_states_sym", "conjugate_field_identities", "grand_canonical_site_sym",
+    "key_strength_sharpening_sym", "cosine_order_sym", "softmax_layer_coupling_sym", "fully_masked_row_limits_sym",
 }
 
 
