@@ -80,3 +80,30 @@ def test_the_rule_catches_a_copied_number(tmp_path):
     path = tmp_path / "demo.ipynb"
     nbformat.write(notebook, path)
     assert copied_numbers(path) == [(1, "0.143")]
+
+
+def numpy_scalar_glues(path) -> list[str]:
+    """The names of glued values stored as a numpy scalar's repr, e.g. ``np.float64(1.5)``.
+
+    myst-nb formats ``{glue:text}`name:.3f``` by evaluating the stored text/plain; a numpy repr
+    fails ("Failed to format text/plain data"), a warning that the -W build turns into an error.
+    Glue ``float(value)`` or ``int(value)`` instead.
+    """
+    notebook = nbformat.read(path, as_version=4)
+    names = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = output.get("data", {}).get("text/plain", "")
+            if name and NUMPY_REPR.match(text):
+                names.append(name)
+    return names
+
+
+NUMPY_REPR = re.compile(r"np\.(float|int|uint|bool|complex|str)\w*\(")
+
+
+@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_no_glued_value_is_a_numpy_scalar(path):
+    names = numpy_scalar_glues(path)
+    assert not names, f"{path.name}: glue float(...) or int(...), not a numpy scalar: {names}"
