@@ -10,12 +10,10 @@ import numpy as np
 
 from softmaxlab.exercises._result import (
     CheckResult,
-    as_float_array,
-    call_answer,
+    answer_mismatch,
     checker,
     distinguishing_digits,
     fail,
-    first_mismatch,
     fmt,
     tolerance_text,
 )
@@ -131,9 +129,8 @@ def check_hard_addressing(limit: Callable[[np.ndarray, np.ndarray], Any]) -> Che
     cases = _addressing_cases()
     for memory, key, kind in cases:
         on = f"memory = {fmt(memory, digits=None)}, key = {fmt(key, digits=None)}"
-        got = as_float_array(call_answer(limit, memory.copy(), key.copy(), on=on), (memory.shape[0],), on=on)
         expected = _hard_reference(memory, key)
-        bad = first_mismatch(got, expected, rtol=0.0, atol=_ATOL)
+        got, bad = answer_mismatch(limit, (memory, key), expected, on=on, rtol=0.0, atol=_ATOL)
         if bad is None:
             continue
         m = int(np.count_nonzero(expected))

@@ -10,12 +10,10 @@ import numpy as np
 
 from softmaxlab.exercises._result import (
     CheckResult,
-    as_float_array,
-    call_answer,
+    answer_mismatch,
     checker,
     distinguishing_digits,
     fail,
-    first_mismatch,
     fmt,
     tolerance_text,
 )
@@ -144,11 +142,9 @@ def check_masked_attention(attend: Callable[[np.ndarray, np.ndarray, np.ndarray,
     for q, k, v, mask, kind in cases:
         on = (f"q = {fmt(q, digits=None)}, k = {fmt(k, digits=None)}, v = {fmt(v, digits=None)}, "
               f"mask = {fmt(mask.astype(int), digits=None)}")
-        shape = (q.shape[0], v.shape[1])
-        got = as_float_array(call_answer(attend, q.copy(), k.copy(), v.copy(), mask.copy(), on=on), shape, on=on)
         expected = _masked_reference(q, k, v, mask)
         atol = 1e-12 * float(np.max(np.abs(v)))
-        bad = first_mismatch(got, expected, rtol=_RTOL, atol=atol)
+        got, bad = answer_mismatch(attend, (q, k, v, mask), expected, on=on, rtol=_RTOL, atol=atol)
         if bad is None:
             continue
         row = bad[0]
