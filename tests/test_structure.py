@@ -142,3 +142,21 @@ def test_notebook_outputs_are_clean(path):
             for mime, data in out.get("data", {}).items():
                 if mime.startswith("image/"):
                     assert len(data) <= MAX_IMAGE_BYTES, f"{path.name} cell {i}: {mime} of {len(data)} bytes"
+
+
+def page_title(path: Path) -> str:
+    """The first heading of a toc page (notebook or Markdown): the text the navigation shows."""
+    if path.suffix == ".ipynb":
+        text = "\n".join(_source(c) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown")
+    else:
+        text = path.read_text()
+    match = re.search(r"^# (.+)$", text, flags=re.MULTILINE)
+    return match.group(1) if match else ""
+
+
+def test_no_page_title_holds_math():
+    # Every page's navigation shows every title, and pages without math (the index, the search page,
+    # the bibliography) load no MathJax: a $...$ title would show there as raw TeX.
+    titles = {name: page_title(resolve(name)) for name in toc_files() if resolve(name)}
+    with_math = {name: title for name, title in titles.items() if "$" in title or "\\(" in title}
+    assert not with_math, f"write these titles without math: {with_math}"
