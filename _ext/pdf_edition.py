@@ -91,6 +91,11 @@ LATEX_SETTINGS: dict[str, Any] = {
             "vmargin={2.5cm,2.5cm}",
         ]),
         "figure_align": "htbp",
+        # The notebooks store each figure with twice the pixels of its displayed width and that
+        # width (in px at the figures' 100 dpi) as metadata (softmaxlab.plotting.use_book_style).
+        # One px is 1/100 in here (Sphinx's default is 1/96), so a figure prints at the physical
+        # size its 100-dpi rendering had, with 200 pixels to the inch.
+        "pxunit": "0.72bp",
         "preamble": PREAMBLE,
         "geometry": "\\usepackage[headheight=14pt]{geometry}",
     },

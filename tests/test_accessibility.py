@@ -1,6 +1,6 @@
 """Accessibility: figures a reader can find and a screen reader can read, pages axe-core accepts.
 
-Every figure of the chapters (a code cell whose output is an image, or one of the interactive
+Every figure of the chapters, exercises and solutions (a code cell whose output is an image, or one of the interactive
 figures of ``softmaxlab.interactive``) carries myst-nb cell metadata::
 
     "mystnb": {"figure": {"caption": "...", "name": "fig-..."}, "image": {"alt": "..."}}
@@ -33,6 +33,8 @@ from conftest import ROOT
 from test_glue import GLUED, NUMBER, printed_numbers, typed_in_code
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+#: Every notebook whose figures the book shows: the chapters, the exercises and the solutions.
+NOTEBOOKS = CHAPTERS + sorted((ROOT / "exercises").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
 FIGURE_NAME = re.compile(r"fig-[a-z0-9]+(?:-[a-z0-9]+)*")
 #: Impacts that fail the browser test; "moderate" and "minor" are reported, not failed.
 FAILING_IMPACTS = ("critical", "serious")
@@ -80,14 +82,18 @@ def chapter_figures(path: Path) -> list[dict]:
 
 
 def _chapter_id(path: Path) -> str:
-    return path.stem
+    return f"{path.parent.name}/{path.stem}"
 
 
 def test_the_chapters_have_figures():
     assert sum(len(chapter_figures(p)) for p in CHAPTERS) >= 40
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=_chapter_id)
+def test_the_solutions_have_figures():
+    assert sum(len(chapter_figures(p)) for p in NOTEBOOKS if p.parent.name == "solutions") >= 12
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_chapter_id)
 def test_every_figure_has_a_caption_a_name_and_alt_text(path):
     problems = []
     for fig in chapter_figures(path):
@@ -112,7 +118,7 @@ def test_every_figure_has_a_caption_a_name_and_alt_text(path):
 def test_figure_names_are_unique_across_the_book():
     seen: dict[str, str] = {}
     duplicates = []
-    for path in CHAPTERS:
+    for path in NOTEBOOKS:
         for fig in chapter_figures(path):
             if fig["name"] in seen:
                 duplicates.append(f"{fig['name']} in {seen[fig['name']]} and {path.name}")
@@ -120,7 +126,7 @@ def test_figure_names_are_unique_across_the_book():
     assert not duplicates, duplicates
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=_chapter_id)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_chapter_id)
 def test_the_text_refers_to_every_figure_by_number(path):
     notebook = nbformat.read(path, as_version=4)
     prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
@@ -129,7 +135,7 @@ def test_the_text_refers_to_every_figure_by_number(path):
     assert not unreferenced, f"{path.name}: figures the text never cites with {{numref}}: {unreferenced}"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=_chapter_id)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_chapter_id)
 def test_no_caption_or_alt_text_copies_a_printed_number(path):
     """A caption describes; a computed value it needs comes through {glue:text}, never typed."""
     notebook = nbformat.read(path, as_version=4)
@@ -203,17 +209,21 @@ def built_figures(page_html: str) -> tuple[dict[str, dict], list[str | None]]:
 
 
 def figure_problems_in_html(path: Path, page_html: str) -> list[str]:
-    """What is wrong with the figures of chapter notebook ``path`` in its built page."""
+    """What is wrong with the figures of notebook ``path`` in its built page.
+
+    A chapter's figures are numbered "Fig. <chapter>.N"; those of exercises and solutions carry
+    whatever number the toc gives their part, but a number all the same.
+    """
     problems = []
     figures, images = built_figures(page_html)
-    chapter = int(path.stem[:2])
+    chapter = rf"{int(path.stem[:2])}\.\d+" if path.parent.name == "chapters" else r"\d+(?:\.\d+)*"
     for fig in chapter_figures(path):
         built = figures.get(fig["name"])
         if built is None:
             problems.append(f"{fig['name']}: no <figure id={fig['name']!r}> on the page")
             continue
-        if not re.fullmatch(rf"Fig\. {chapter}\.\d+\s*", built["number"]):
-            problems.append(f"{fig['name']}: caption number {built['number']!r}, expected 'Fig. {chapter}.N'")
+        if not re.fullmatch(rf"Fig\. {chapter}\s*", built["number"]):
+            problems.append(f"{fig['name']}: caption number {built['number']!r}, expected 'Fig. {chapter}'")
         if not built["caption"].strip():
             problems.append(f"{fig['name']}: empty <figcaption>")
         if fig["kind"] == "image" and built["alts"] != [fig["alt"]]:

@@ -47,7 +47,7 @@ import pytest
 
 from browser import chromium
 from conftest import ROOT, build_book
-from test_accessibility import CHAPTERS, failing_violations, figure_problems_in_html, run_axe, write_axe_report
+from test_accessibility import NOTEBOOKS, failing_violations, figure_problems_in_html, run_axe, write_axe_report
 from test_structure import toc_files
 
 HTML = ROOT / "_build" / "html"
@@ -84,11 +84,12 @@ def test_chapter_one_has_math_and_figures(built_book):
 
 
 def test_every_figure_is_captioned_in_the_html(built_book):
-    """Each chapter figure is a <figure> with "Fig. N.M" in its <figcaption>; its <img alt> is its description."""
+    """Each figure is a <figure> with "Fig. N.M" (chapters) or a number in its <figcaption>; its <img alt> is its
+    description. The chapters, exercises and solutions."""
     problems = []
-    for path in CHAPTERS:
-        page = built_book / "chapters" / f"{path.stem}.html"
-        problems += [f"{path.stem}: {p}" for p in figure_problems_in_html(path, page.read_text())]
+    for path in NOTEBOOKS:
+        page = built_book / path.parent.name / f"{path.stem}.html"
+        problems += [f"{path.parent.name}/{path.stem}: {p}" for p in figure_problems_in_html(path, page.read_text())]
     assert not problems, "\n  ".join(["figures without a numbered caption or alt text:", *problems])
 
 

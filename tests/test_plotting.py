@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import matplotlib
@@ -55,6 +56,24 @@ def test_saved_figures_have_an_opaque_white_background(book_style):
     np.testing.assert_array_equal(image[0, 0, :3], 1.0)  # a corner is white
     w, h = fig.get_size_inches() * fig.dpi
     assert image.shape[:2] == (round(h), round(w))
+
+
+def test_inline_png_has_twice_the_pixels_of_its_display_width(book_style):
+    """The notebooks' PNGs: print resolution in the pixels, the HTML size in the metadata width."""
+    from softmaxlab.plotting import INLINE_PIXEL_RATIO, _inline_png
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    data, metadata = _inline_png(fig)
+    image = mimage.imread(io.BytesIO(base64.b64decode(data)))
+    assert INLINE_PIXEL_RATIO == 2 and set(metadata) == {"width"}  # no height: it would fix the aspect in HTML
+    # the display width is that of the plain PNG at figure.dpi (IPython's default format), to a pixel
+    from IPython.core.pylabtools import print_figure
+
+    plain = mimage.imread(io.BytesIO(print_figure(fig, fmt="png")))
+    assert abs(metadata["width"] - plain.shape[1]) <= 1
+    assert image.shape[1] // INLINE_PIXEL_RATIO == metadata["width"]
+    assert image.shape[2] == 4 and np.all(image[..., 3] == 1.0)
 
 
 def test_the_default_style_would_not_be_opaque():

@@ -4,6 +4,11 @@ Every figure in the book calls :func:`use_book_style` once (chapters do it in
 their first code cell) and takes its colours from :data:`COLORS`. Figures get
 an opaque white background so they stay readable in the HTML theme's dark
 mode, a fixed size and resolution, and no SVG (so nbval compares no binary).
+
+Inline figures are stored as PNGs with twice the pixels of their displayed
+size ("retina"), with their display width in the output's metadata: the HTML
+shows them at ``figure.dpi`` as before, and the PDF edition, which reads that
+width at 100 px to the inch, prints them at 200 pixels per inch.
 """
 
 from __future__ import annotations
@@ -45,8 +50,32 @@ BOOK_STYLE = {
 }
 
 
+#: How many stored pixels an inline figure has per pixel of its displayed width.
+INLINE_PIXEL_RATIO = 2
+
+
+def _inline_png(fig) -> tuple[str, dict] | None:
+    """A figure as an inline PNG at ``INLINE_PIXEL_RATIO`` times ``figure.dpi``, with its display width.
+
+    Only the width goes into the metadata: a height would be fixed in the HTML's style and
+    distort the figure where the page is narrower than the figure.
+    """
+    from binascii import b2a_base64
+
+    from IPython.core.pylabtools import print_figure
+
+    png = print_figure(fig, fmt="png", dpi=fig.dpi * INLINE_PIXEL_RATIO)
+    if png is None:  # an empty figure shows nothing, as with IPython's own formatter
+        return None
+    pixel_width = int.from_bytes(png[16:20], "big")  # the IHDR chunk's width field
+    return b2a_base64(png, newline=False).decode("ascii"), {"width": pixel_width // INLINE_PIXEL_RATIO}
+
+
 def use_book_style() -> None:
     """Apply the book's matplotlib style globally and set a PNG-only inline format.
+
+    In IPython, figures display as PNGs with ``INLINE_PIXEL_RATIO`` times the
+    pixels of their size at ``figure.dpi`` and that size as their metadata width.
 
     Examples
     --------
@@ -58,9 +87,14 @@ def use_book_style() -> None:
     """
     matplotlib.rcParams.update(BOOK_STYLE)
     try:  # in a notebook: store PNG only, so outputs carry no SVG dates or ids
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats("png")
+        shell = get_ipython()
+        if shell is not None:
+            shell.display_formatter.formatters["image/png"].for_type(Figure, _inline_png)
     except Exception:  # pragma: no cover - outside IPython
         pass
 
